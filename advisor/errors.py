@@ -1,0 +1,109 @@
+"""The errors ``advisor`` raises: one base class, a few precise subclasses.
+
+Every error carries a message written for the person at the keyboard: what is wrong, where
+(file, line, value) and what to do next. The CLI maps any :class:`AdvisorError` to exit code 1
+and prints the message without a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class AdvisorError(Exception):
+    """Base class of every error ``advisor`` raises on purpose."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message if hint is None else f"{message}\n  {hint}")
+
+
+class InputError(AdvisorError):
+    """A holdings file (or another user file) cannot be read as given.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    path : str, optional
+        The file.
+    line : int, optional
+        1-based line number in the file (spreadsheet row for XLSX).
+    value : str, optional
+        The offending text as it appears in the file.
+    hint : str, optional
+        What the user can do about it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        value: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.value = value
+        where = ""
+        if path is not None:
+            where = f"{path}"
+            if line is not None:
+                where += f", line {line}"
+            where += ": "
+        shown = f" (value: {value!r})" if value is not None else ""
+        super().__init__(f"{where}{message}{shown}", hint)
+
+
+class UnknownTickersError(InputError):
+    """Tickers in a holdings file that the snapshot does not know.
+
+    Attributes
+    ----------
+    unknown : list of (line, raw ticker, close matches)
+    """
+
+    def __init__(
+        self,
+        path: str,
+        unknown: Sequence[tuple[int, str, Sequence[str]]],
+    ) -> None:
+        self.unknown = [(line, raw, list(matches)) for line, raw, matches in unknown]
+        rows = []
+        for line, raw, matches in self.unknown:
+            near = f" (close: {', '.join(matches)})" if matches else ""
+            rows.append(f"    line {line}: {raw}{near}")
+        first = self.unknown[0][1]
+        message = (
+            f"{len(self.unknown)} ticker(s) not in the market snapshot:\n" + "\n".join(rows)
+        )
+        hint = (
+            f"Map a ticker to a known one with --map {first}=NEWTICKER, value unknown lines as cash "
+            "with --unknown cash, or leave them out of the analysis (listed as warnings) with "
+            "--unknown skip."
+        )
+        super().__init__(message, path=path, hint=hint)
+
+
+class DataError(AdvisorError):
+    """The market snapshot (or the raw data it is built from) is missing or inconsistent."""
+
+
+class MissingDataError(DataError):
+    """Securities the snapshot has no data for (prices, risk model, ...)."""
+
+    def __init__(self, what: str, tickers: Sequence[str], hint: str | None = None) -> None:
+        self.tickers = list(tickers)
+        shown = ", ".join(self.tickers[:20]) + (" ..." if len(self.tickers) > 20 else "")
+        super().__init__(f"no {what} for {len(self.tickers)} security(ies): {shown}", hint)
+
+
+class RiskModelError(AdvisorError):
+    """The risk model cannot produce a figure (not positive semi-definite, missing factor, ...)."""
+
+
+class SolverError(AdvisorError):
+    """The optimizer broke down (not an infeasible mandate, which is a status)."""
