@@ -14,7 +14,6 @@ from advisor.data.sources import (
     IVV_CSV,
     IWM_CSV,
     NDX,
-    QQQ_CSV,
     SP400,
     SP600,
     RawData,
@@ -64,7 +63,7 @@ def build_securities(raw: RawData, asof: pd.Timestamp) -> pd.DataFrame:
         str(int(ever500.at[t, "CIK"])) if t in ever500.index else t for t in sec.index
     ]
     px = _snapshot_prices(daily, monthly, asof)
-    sec["price"] = px["price"].reindex(sec.index)
+    sec["price"] = px["price"].reindex(sec.index).astype("float64").round(4)
     sec["price_date"] = px["price_date"].reindex(sec.index)
     cap, source, value = _caps_and_value(raw, sec, asof, daily)
     sec["market_cap"], sec["market_cap_source"], sec["value_score"] = cap, source, value

@@ -1,0 +1,238 @@
+"""The ``advisor`` command line: parse, call the library, render, exit code.
+
+Exit codes: 0 success; 1 an :class:`~advisor.errors.AdvisorError` (bad input, missing data);
+2 usage error (click); 3 infeasible mandate (``propose``, later issues).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from advisor.errors import AdvisorError
+
+EXIT_ERROR = 1
+
+
+class Percent(click.ParamType):
+    """``2%``, ``2.5 %`` or ``0.025`` -> 0.025 (a fraction)."""
+
+    name = "percent"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        m = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)\s*(%?)", text)
+        if not m:
+            self.fail(f"{value!r} is not a percentage such as 2% or 0.02", param, ctx)
+        number = float(m.group(1))
+        return number / 100.0 if m.group(2) else number
+
+
+class Money(click.ParamType):
+    """``$1,250,000`` or ``1.25e6`` -> 1250000.0."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        text = str(value).replace(",", "").replace("$", "").strip()
+        try:
+            amount = float(text)
+        except ValueError:
+            self.fail(f"{value!r} is not an amount such as 1,250,000", param, ctx)
+        if amount <= 0:
+            self.fail(f"{value!r} must be positive", param, ctx)
+        return amount
+
+
+def mapping_option(values: tuple[str, ...]) -> dict[str, str]:
+    """``--map OLD=NEW`` pairs as a dict."""
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"{v!r}: use OLD=NEW, e.g. --map FB=META", param_hint="--map")
+        old, new = v.split("=", 1)
+        out[old.strip()] = new.strip()
+    return out
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn an AdvisorError into a clear message on stderr and exit code 1 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AdvisorError as exc:
+            click.secho(f"Error: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(f"  {exc.hint}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format table|json|csv`` and ``--output PATH``."""
+    fn = click.option(
+        "--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the report to this file instead of the terminal.",
+    )(fn)
+    fn = click.option(
+        "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+        show_default=True, help="table for people; json (fractions) and csv for tools.",
+    )(fn)
+    return fn
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text)
+        click.echo(f"Wrote {output}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="advisor")
+def main() -> None:
+    """advisor: megacap concentration, look-through and tracking error of client portfolios.
+
+    Works offline on an embedded market snapshot (prices of 2026-07-14).
+    """
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--benchmark", metavar="TICKER", help="Benchmark fund (look-through) instead of the S&P 500, e.g. QQQ.")
+@click.option("--megacaps", metavar="LIST", default="AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA", show_default=True,
+              help="Comma-separated tickers of the megacap group (GOOGL covers GOOG too).")
+@click.option("--map", "maps", multiple=True, metavar="OLD=NEW", help="Read ticker OLD as NEW (repeatable).")
+@click.option("--unknown", type=click.Choice(["error", "cash", "skip"]), default="error", show_default=True,
+              help="Unknown tickers: stop with a list, value them as cash, or leave them out (warned).")
+@click.option("--total-value", type=Money(), help="Account value for files that give only weights.")
+@output_options
+@handle_errors
+def analyze(file: Path, benchmark: str | None, megacaps: str, maps: tuple[str, ...], unknown: str,
+            total_value: float | None, fmt: str, output: Path | None) -> None:
+    """Megacap exposure, concentration and tracking error of the holdings in FILE.
+
+    FILE is a CSV or XLSX export with a ticker column and shares, market value or weight.
+
+    Example: advisor analyze portfolios/growth_client.csv
+    """
+    from advisor.analysis import analyze as run
+    from advisor.holdings import read_holdings
+    from advisor.market import load_market
+
+    market = load_market()
+    holdings = read_holdings(file, market.known, mapping=mapping_option(maps), unknown=unknown)  # type: ignore[arg-type]
+    bench = None
+    if benchmark:
+        bench = market.resolve(benchmark)
+        if bench is None:
+            raise click.BadParameter(f"{benchmark!r} is not in the snapshot", param_hint="--benchmark")
+    mega = [m.strip() for m in megacaps.split(",") if m.strip()]
+    result = run(holdings, market, benchmark=bench, megacaps=mega, total_value=total_value)
+    for w in result.warnings:
+        click.secho(f"Warning: {w}", fg="yellow", err=True)
+    _render_analysis(result, fmt, output)
+
+
+def _render_analysis(result: Any, fmt: str, output: Path | None) -> None:
+    if fmt == "json":
+        from advisor.report.json import dumps
+
+        emit(dumps(result), output)
+    elif fmt == "csv":
+        from advisor.report.csv import dumps as csv_dumps
+
+        emit(csv_dumps(result), output)
+    else:
+        from rich.console import Console
+
+        from advisor.report.table import render
+
+        if output is None:
+            render(result, Console())
+        else:
+            with open(output, "w") as f:
+                render(result, Console(file=f, width=120))
+            click.echo(f"Wrote {output}", err=True)
+
+
+@main.group()
+def data() -> None:
+    """The embedded market snapshot: build it, or show what it holds."""
+
+
+@data.command()
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared/data"),
+              show_default=True, help="The raw market data folder.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the snapshot (default: the package's own snapshot folder).")
+@handle_errors
+def build(source: Path, out: Path | None) -> None:
+    """Rebuild the snapshot from the raw data in SOURCE (needs the [build] extra).
+
+    Example: advisor data build --source ../shared/data
+    """
+    try:
+        from advisor.data import build as builder
+    except ImportError as exc:  # PyPortfolioOpt missing
+        raise AdvisorError(f"the build needs extra packages: {exc}", "pip install -e '.[build]'") from exc
+    manifest = builder.build(source, out or builder.SNAPSHOT_DIR)
+    counts = manifest["counts"]
+    click.echo(
+        f"Built snapshot {manifest['snapshot_date']}: {counts['securities']} securities, "
+        f"{counts['benchmark_members']} benchmark members, {counts['funds_with_lookthrough']} funds "
+        f"with look-through -> {out or builder.SNAPSHOT_DIR}"
+    )
+
+
+@data.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@handle_errors
+def info(fmt: str) -> None:
+    """As-of dates, counts, sources and licence notes of the embedded snapshot.
+
+    Example: advisor data info
+    """
+    import json
+
+    from advisor.market import load_market
+
+    m = load_market().manifest
+    if fmt == "json":
+        click.echo(json.dumps(m, indent=2))
+        return
+    c = m["counts"]
+    lines = [
+        f"Snapshot date (prices): {m['snapshot_date']}",
+        f"Securities: {c['securities']} ({c['stocks']} stocks, {c['etfs']} ETFs); "
+        f"size buckets {c['size_buckets']}",
+        f"Benchmark: S&P 500, {c['benchmark_members']} members, from {m['benchmark']['source']} "
+        f"({m['benchmark']['file_date']}): {m['benchmark']['method']}",
+        f"Funds with look-through: {c['funds_with_lookthrough']}",
+        f"Risk model: {m['risk_model']['form']}; {len(m['risk_model']['factors'])} factors "
+        f"({', '.join(m['risk_model']['factors'][:4])} and 11 sectors); estimated per security: "
+        f"{c['risk_model_methods']}",
+        f"Factor returns: {m['risk_model']['factor_returns_span'][0]} to {m['risk_model']['factor_returns_span'][1]}",
+        f"Securities without a snapshot price: {', '.join(m['prices']['without_price'])}",
+        "Sources (SHA-256):",
+        *[f"  {k}  {v[:16]}" for k, v in m["sources"].items()],
+        "Licence notes:",
+        *[f"  {k}: {v}" for k, v in m["licence_notes"].items()],
+    ]
+    click.echo("\n".join(lines))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,102 @@
+"""Concentration figures on look-through exposures: megacaps, top 10, HHI, sectors, size, style.
+
+All inputs and outputs are fractions of the portfolio's total value unless stated. Functions take
+pandas Series indexed by ticker or company and align by label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+def by_company(weights: pd.Series, company: pd.Series) -> pd.Series:
+    """Sum security weights by company id (GOOGL + GOOG -> Alphabet), largest first."""
+    return weights.groupby(company.reindex(weights.index)).sum().sort_values(ascending=False)
+
+
+def hhi(weights: pd.Series) -> float:
+    """Herfindahl-Hirschman index of weights normalised to sum to 1 (1/N .. 1)."""
+    total = float(weights.sum())
+    if total <= 0:
+        return float("nan")
+    s = weights / total
+    return float((s**2).sum())
+
+
+def effective_n(weights: pd.Series) -> float:
+    """Effective number of companies, ``1 / HHI``."""
+    h = hhi(weights)
+    return 1.0 / h if h > 0 else float("nan")
+
+
+def top_n(weights: pd.Series, n: int = 10) -> float:
+    """Sum of the ``n`` largest weights."""
+    return float(weights.nlargest(n).sum())
+
+
+def active_share(portfolio: pd.Series, benchmark: pd.Series) -> float:
+    """``0.5 * sum |w_p - w_b|`` over the union of names (cash and unseen lines included)."""
+    p, b = portfolio.align(benchmark, fill_value=0.0)
+    return float(0.5 * (p - b).abs().sum())
+
+
+def group_weights(weights: pd.Series, groups: pd.Series) -> pd.Series:
+    """Sum weights by a label per ticker (sector, size bucket, ...)."""
+    return weights.groupby(groups.reindex(weights.index).fillna("Unknown")).sum()
+
+
+def weighted_score(weights: pd.Series, score: pd.Series) -> tuple[float, float]:
+    """Weight-averaged score over the names that have one, and that coverage (a fraction)."""
+    s = score.reindex(weights.index)
+    ok = s.notna()
+    covered = float(weights[ok].sum())
+    if covered <= 0:
+        return float("nan"), 0.0
+    return float((weights[ok] * s[ok]).sum() / covered), covered / float(weights.sum())
+
+
+@dataclass(frozen=True, eq=False)
+class Concentration:
+    """Concentration of a portfolio next to its benchmark (fractions of total value).
+
+    ``hhi`` and ``effective_n`` are over the look-through company weights renormalised to the
+    seen part of the portfolio (cash and unseen fund parts are not companies).
+    """
+
+    megacap_weight: float
+    benchmark_megacap_weight: float
+    megacaps: pd.Series  # company label -> weight, portfolio
+    benchmark_megacaps: pd.Series
+    top10_weight: float
+    benchmark_top10_weight: float
+    hhi: float
+    benchmark_hhi: float
+    effective_n: float
+    benchmark_effective_n: float
+    max_company: str
+    max_company_weight: float
+    companies: pd.Series  # company label -> weight
+    active_share: float
+    sectors: pd.DataFrame  # index sector; columns weight, benchmark_weight
+    sizes: pd.DataFrame  # index size bucket; columns weight, benchmark_weight
+    value_score: float
+    value_score_coverage: float
+    benchmark_value_score: float
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in ("megacap_weight", "top10_weight", "max_company_weight", "active_share"):
+            v = getattr(self, name)
+            if not (np.isnan(v) or -1e-9 <= v <= 1 + 1e-9):
+                raise ValueError(f"{name}={v} is not a fraction")
+
+
+def side_by_side(portfolio: pd.Series, benchmark: pd.Series) -> pd.DataFrame:
+    """Two weight Series as a table with columns weight, benchmark_weight, active."""
+    p, b = portfolio.align(benchmark, fill_value=0.0)
+    out = pd.DataFrame({"weight": p, "benchmark_weight": b})
+    out["active"] = out["weight"] - out["benchmark_weight"]
+    return out.sort_values("benchmark_weight", ascending=False)

@@ -1,0 +1,103 @@
+"""Look-through: from position weights to exposure to each underlying security.
+
+A stock held directly is its own exposure. A fund with known holdings contributes its weight times
+each constituent's weight; the part of the fund the snapshot cannot see (cash, derivatives,
+unmapped lines) is kept as the fund's *unseen* part. A fund without holdings in the snapshot is
+unseen as a whole. Everything is linear in the position weights, so the optimizer can use the same
+matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from advisor.market import Market
+
+
+@dataclass(frozen=True, eq=False)
+class LookThrough:
+    """Exposures of a portfolio, all fractions of the portfolio's total value.
+
+    Attributes
+    ----------
+    matrix : DataFrame
+        Security (rows, stocks) x holding (columns): weight of the security per unit of the
+        holding. Direct stocks have a 1 on their own row.
+    securities : Series
+        Exposure to each stock, direct and through funds (index: ticker).
+    unseen : Series
+        Per fund holding, the portfolio weight the snapshot cannot see through.
+    by_holding : DataFrame
+        Long table: holding, ticker, weight (the exposure each holding brings).
+    """
+
+    matrix: pd.DataFrame
+    securities: pd.Series
+    unseen: pd.Series
+    by_holding: pd.DataFrame
+    unseen_unit: pd.Series
+
+    @property
+    def seen_total(self) -> float:
+        return float(self.securities.sum())
+
+    def risk_matrix(self) -> pd.DataFrame:
+        """Risk-model security x holding: each holding as risk-model weights per unit.
+
+        Seen constituents are stocks; a fund's unseen share is represented by the fund itself
+        (its own factor exposures and specific risk, estimated from its return history).
+        """
+        units = self.unseen_unit[self.unseen_unit > 0]
+        extra = pd.DataFrame(0.0, index=units.index, columns=self.matrix.columns)
+        for fund, u in units.items():
+            extra.at[fund, fund] = u
+        return self.matrix.add(extra, fill_value=0.0).fillna(0.0)
+
+
+def lookthrough_matrix(holdings: pd.Index, market: Market) -> tuple[pd.DataFrame, pd.Series]:
+    """Security x holding look-through matrix and each holding's unseen share (per unit).
+
+    Funds with look-through map to their constituents; other funds are wholly unseen; stocks map
+    to themselves.
+    """
+    cols: dict[str, pd.Series] = {}
+    unseen: dict[str, float] = {}
+    is_etf = market.securities["is_etf"]
+    for h in holdings:
+        if market.has_lookthrough(h):
+            w = market.constituents(h)
+            cols[h] = w
+            unseen[h] = max(0.0, 1.0 - float(w.sum()))
+        elif bool(is_etf.get(h, False)):
+            cols[h] = pd.Series(dtype=float)
+            unseen[h] = 1.0
+        else:
+            cols[h] = pd.Series({h: 1.0})
+            unseen[h] = 0.0
+    matrix = pd.DataFrame(cols).fillna(0.0)
+    matrix = matrix.reindex(columns=holdings, fill_value=0.0)
+    return matrix, pd.Series(unseen).reindex(holdings)
+
+
+def look_through(weights: pd.Series, market: Market) -> LookThrough:
+    """Exposures of a portfolio given its position weights (fractions of total value)."""
+    matrix, unseen_unit = lookthrough_matrix(weights.index, market)
+    securities = matrix @ weights
+    securities = securities[securities != 0].sort_values(ascending=False)
+    long = matrix.mul(weights, axis=1).stack()
+    long = long[long != 0]
+    by_holding = long.rename_axis(["ticker", "holding"]).rename("weight").reset_index()
+    by_holding = by_holding[["holding", "ticker", "weight"]]
+    unseen = (unseen_unit * weights)[unseen_unit > 0]
+    return LookThrough(
+        matrix=matrix, securities=securities, unseen=unseen, by_holding=by_holding,
+        unseen_unit=unseen_unit,
+    )
+
+
+def risk_vector(lt: LookThrough, weights: pd.Series) -> pd.Series:
+    """The portfolio as weights over risk-model securities (cash has no risk)."""
+    v = lt.risk_matrix() @ weights.reindex(lt.matrix.columns)
+    return v[v != 0]

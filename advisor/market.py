@@ -1,0 +1,182 @@
+"""The market snapshot: securities, prices, benchmark, fund look-through and the risk model.
+
+Loaded once from ``advisor/data/snapshot`` (built by ``advisor data build``). Nothing here reads
+the network or the raw data; everything is indexed by canonical ticker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from advisor import tickers
+from advisor.errors import DataError
+
+SNAPSHOT_DIR = Path(__file__).parent / "data" / "snapshot"
+BENCHMARK_NAME = "S&P 500"
+#: The seven megacaps of the brief, by company (GOOGL and GOOG are one company).
+DEFAULT_MEGACAPS = ("AAPL", "MSFT", "GOOGL", "GOOG", "AMZN", "NVDA", "META", "TSLA")
+
+
+@dataclass(frozen=True, eq=False)
+class RiskModel:
+    """``Sigma = B F B' + D`` over every security of the snapshot, annualised.
+
+    Attributes
+    ----------
+    exposures : DataFrame
+        B, ticker x factor.
+    factor_cov : DataFrame
+        F, factor x factor, annualised (252 trading days).
+    specific_var : Series
+        Diagonal of D by ticker, annualised variance.
+    """
+
+    exposures: pd.DataFrame
+    factor_cov: pd.DataFrame
+    specific_var: pd.Series
+
+    def __post_init__(self) -> None:
+        if not self.exposures.columns.equals(self.factor_cov.index):
+            raise DataError("risk model: exposures and factor covariance name different factors")
+        if not self.exposures.index.equals(self.specific_var.index):
+            raise DataError("risk model: exposures and specific variances cover different tickers")
+
+    @property
+    def factors(self) -> list[str]:
+        return list(self.factor_cov.index)
+
+    def covariance_times(self, w: pd.Series) -> pd.Series:
+        """``Sigma @ w`` for a weight vector over tickers (factor form, never N x N)."""
+        w = w.reindex(self.exposures.index, fill_value=0.0)
+        B = self.exposures.to_numpy()
+        f = self.factor_cov.to_numpy() @ (B.T @ w.to_numpy())
+        return pd.Series(B @ f + self.specific_var.to_numpy() * w.to_numpy(), index=w.index)
+
+    def variance(self, w: pd.Series) -> float:
+        """``w' Sigma w`` (annualised variance)."""
+        w = w.reindex(self.exposures.index, fill_value=0.0)
+        return float(w @ self.covariance_times(w))
+
+    def dense(self, names: list[str]) -> np.ndarray:
+        """The full covariance over ``names`` (for tests and small problems only)."""
+        B = self.exposures.loc[names].to_numpy()
+        return B @ self.factor_cov.to_numpy() @ B.T + np.diag(self.specific_var[names].to_numpy())
+
+
+class Market:
+    """The embedded market snapshot. Use :func:`load_market` (cached) rather than the class."""
+
+    def __init__(self, folder: str | Path = SNAPSHOT_DIR) -> None:
+        self.folder = Path(folder)
+        manifest = self.folder / "manifest.json"
+        if not manifest.exists():
+            raise DataError(
+                f"no market snapshot in {self.folder}",
+                "Build it with: advisor data build --source ../shared/data",
+            )
+        self.manifest: dict = json.loads(manifest.read_text())
+        self.as_of = pd.Timestamp(self.manifest["snapshot_date"])
+        sec = self._read("securities").set_index("ticker")
+        self.securities: pd.DataFrame = sec
+        aliases = self._read("aliases")
+        self.aliases: dict[str, str] = dict(zip(aliases["alias"], aliases["ticker"], strict=True))
+        self.benchmark: pd.Series = self._read("benchmark").set_index("ticker")["weight"]
+        self.fund_weights: pd.DataFrame = self._read("funds")
+        self.fund_info: pd.DataFrame = self._read("fund_info").set_index("fund")
+
+    def _read(self, name: str) -> pd.DataFrame:
+        path = self.folder / f"{name}.parquet"
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"cannot read {path}: {exc}", "Rebuild with: advisor data build") from exc
+
+    # -- tickers --------------------------------------------------------------------------------
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """Every ticker the snapshot knows."""
+        return frozenset(self.securities.index)
+
+    def resolve(self, raw: str) -> str | None:
+        """Canonical known ticker for a spelling, or None."""
+        return tickers.resolve(raw, self.known, {**tickers.RENAMES, **self.aliases})
+
+    def company_of(self, index: pd.Index) -> pd.Series:
+        """Company id per ticker (GOOGL and GOOG share one)."""
+        return self.securities["company"].reindex(index).fillna(pd.Series(index, index=index))
+
+    def megacap_companies(self, names: tuple[str, ...] | list[str] = DEFAULT_MEGACAPS) -> set[str]:
+        """Company ids of a list of tickers (any share class names the whole company)."""
+        resolved = []
+        for n in names:
+            t = self.resolve(n)
+            if t is None:
+                raise DataError(
+                    f"megacap list: {n!r} is not in the snapshot",
+                    "Give known tickers, e.g. --megacaps AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA",
+                )
+            resolved.append(t)
+        return set(self.company_of(pd.Index(resolved)))
+
+    # -- look-through ---------------------------------------------------------------------------
+    @cached_property
+    def _funds(self) -> dict[str, pd.Series]:
+        return {
+            f: g.set_index("ticker")["weight"] for f, g in self.fund_weights.groupby("fund")
+        }
+
+    def has_lookthrough(self, ticker: str) -> bool:
+        return ticker in self._funds
+
+    def constituents(self, fund: str) -> pd.Series:
+        """Look-through weights of a fund (fractions of the fund; sum = covered share)."""
+        return self._funds[fund]
+
+    def benchmark_weights(self, ticker: str | None = None) -> pd.Series:
+        """Weights of the benchmark: the S&P 500, or a fund's look-through (``--benchmark``)."""
+        if ticker is None:
+            return self.benchmark
+        if not self.has_lookthrough(ticker):
+            raise DataError(
+                f"benchmark {ticker}: the snapshot has no holdings for it",
+                "Use a fund with look-through: " + ", ".join(sorted(self._funds)),
+            )
+        w = self.constituents(ticker)
+        return w / w.sum()
+
+    # -- risk model -----------------------------------------------------------------------------
+    @cached_property
+    def risk(self) -> RiskModel:
+        r = self._read("risk").set_index("ticker")
+        cov = self._read("factor_cov").set_index("factor")
+        factors = list(cov.index)
+        return RiskModel(
+            exposures=r[factors].astype("float64"),
+            factor_cov=cov[factors].astype("float64"),
+            specific_var=r["specific_var"].astype("float64"),
+        )
+
+    @cached_property
+    def risk_method(self) -> pd.Series:
+        return self._read("risk").set_index("ticker")["method"]
+
+    def factor_returns(self) -> pd.DataFrame:
+        """Daily factor returns since 1993 (for scenario replays)."""
+        return self._read("factor_returns").set_index("date")
+
+
+_CACHE: dict[Path, Market] = {}
+
+
+def load_market(folder: str | Path = SNAPSHOT_DIR) -> Market:
+    """The snapshot at ``folder``, loaded once per process."""
+    key = Path(folder).resolve()
+    if key not in _CACHE:
+        _CACHE[key] = Market(key)
+    return _CACHE[key]

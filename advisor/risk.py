@@ -1,0 +1,135 @@
+"""Ex-ante risk against a benchmark: volatility, beta, tracking error and its decomposition.
+
+Vectors are weights over risk-model securities (fractions of total value); the covariance is the
+snapshot's factor model, used in factor form. Every figure is annualised; tracking error is a
+standard deviation, never a variance.
+
+Decomposition (Euler): with active weights ``a`` and ``TE = sqrt(a' S a)``, the contribution of a
+set ``G`` of securities is ``sum_{i in G} a_i (S a)_i / TE``; contributions over any partition add
+up to ``TE``. By holding, the active vector is split into each holding's look-through column and
+the benchmark (``-b``): ``c_h = w_h L_h' S a / TE`` and ``c_bench = -b' S a / TE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from advisor.market import RiskModel
+
+
+@dataclass(frozen=True, eq=False)
+class Risk:
+    """Risk figures of a portfolio, annualised, fractions.
+
+    Attributes
+    ----------
+    volatility, benchmark_volatility : float
+        Standard deviations of return.
+    beta : float
+        ``cov(p, b) / var(b)``.
+    tracking_error : float
+        Standard deviation of active return ``p - b``.
+    factor_te, specific_te : float
+        ``sqrt`` of the factor and specific parts of ``TE^2`` (they add in squares).
+    te_by_holding : Series
+        Euler contributions per holding, plus a ``benchmark`` line; sums to ``tracking_error``.
+    te_by_group : Series
+        Euler contributions by group (megacaps, other stocks, unseen fund parts); sums to TE.
+    te_by_sector : Series
+        Euler contributions by sector of the security; sums to TE.
+    active_exposures : DataFrame
+        Factor exposures: portfolio, benchmark, active.
+    """
+
+    volatility: float
+    benchmark_volatility: float
+    beta: float
+    tracking_error: float
+    factor_te: float
+    specific_te: float
+    te_by_holding: pd.Series
+    te_by_group: pd.Series
+    te_by_sector: pd.Series
+    active_exposures: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        for part in (self.te_by_holding, self.te_by_group, self.te_by_sector):
+            if len(part) and abs(float(part.sum()) - self.tracking_error) > 1e-9 + 1e-7 * self.tracking_error:
+                raise ValueError("tracking-error contributions do not add up to the total")
+
+
+def tracking_error(model: RiskModel, w: pd.Series, b: pd.Series) -> float:
+    """``sqrt((w - b)' S (w - b))``, annualised."""
+    a = w.sub(b, fill_value=0.0)
+    return float(np.sqrt(max(model.variance(a), 0.0)))
+
+
+def euler(a: pd.Series, sa: pd.Series, te: float) -> pd.Series:
+    """Per-security contributions ``a_i (S a)_i / TE`` (zero when TE is zero)."""
+    if te <= 0:
+        return pd.Series(0.0, index=a.index)
+    return a * sa.reindex(a.index) / te
+
+
+def measure(
+    model: RiskModel,
+    w: pd.Series,
+    b: pd.Series,
+    holding_columns: pd.DataFrame,
+    holding_weights: pd.Series,
+    groups: pd.Series,
+    sectors: pd.Series,
+) -> Risk:
+    """All risk figures of risk vector ``w`` against benchmark vector ``b``.
+
+    Parameters
+    ----------
+    holding_columns : DataFrame
+        Risk-model security x holding: each holding's risk vector per unit of weight.
+    holding_weights : Series
+        Weight of each holding (fractions of total value).
+    groups, sectors : Series
+        Label per risk-model security for the group and sector breakdowns.
+    """
+    a = w.sub(b, fill_value=0.0)
+    a = a[a != 0]
+    sa = model.covariance_times(a)
+    te = float(np.sqrt(max(float(a @ sa.reindex(a.index)), 0.0)))
+    sb = model.covariance_times(b)
+    var_b = float(b @ sb.reindex(b.index))
+    var_w = model.variance(w)
+    beta = float(w @ sb.reindex(w.index).fillna(0.0)) / var_b if var_b > 0 else float("nan")
+
+    B = model.exposures
+    xa = B.reindex(a.index).T @ a
+    factor_var = float(xa @ model.factor_cov @ xa)
+    specific_var = float((a**2 * model.specific_var.reindex(a.index)).sum())
+
+    cols = holding_columns.reindex(index=sa.index, fill_value=0.0)
+    by_holding = (cols.T @ sa) * holding_weights.reindex(cols.columns) / te if te > 0 else (
+        pd.Series(0.0, index=cols.columns)
+    )
+    by_holding["benchmark"] = -float(b @ sa.reindex(b.index)) / te if te > 0 else 0.0
+    per_sec = euler(a, sa, te)
+    exposures = pd.DataFrame(
+        {
+            "portfolio": B.reindex(w.index).T @ w,
+            "benchmark": B.reindex(b.index).T @ b,
+        }
+    )
+    exposures["active"] = exposures["portfolio"] - exposures["benchmark"]
+    return Risk(
+        volatility=float(np.sqrt(max(var_w, 0.0))),
+        benchmark_volatility=float(np.sqrt(max(var_b, 0.0))),
+        beta=beta,
+        tracking_error=te,
+        factor_te=float(np.sqrt(max(factor_var, 0.0))),
+        specific_te=float(np.sqrt(max(specific_var, 0.0))),
+        te_by_holding=by_holding.sort_values(ascending=False),
+        te_by_group=per_sec.groupby(groups.reindex(per_sec.index).fillna("other")).sum(),
+        te_by_sector=per_sec.groupby(sectors.reindex(per_sec.index).fillna("Unknown")).sum(),
+        active_exposures=exposures,
+    )
