@@ -1,0 +1,154 @@
+"""analyze(): closed-form concentration, look-through, and risk against a direct numpy computation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advisor.analysis import analyze
+from advisor.errors import InputError
+from advisor.market import DEFAULT_MEGACAPS
+
+from conftest import make_holdings
+
+RTOL = 1e-10
+
+
+def px(market, t):  # noqa: ANN001, ANN201
+    return float(market.securities.at[t, "price"])
+
+
+def dense_te(market, w: pd.Series, b: pd.Series) -> tuple[float, float, float]:  # noqa: ANN001
+    """(volatility, beta, TE) from the full covariance matrix, plain numpy."""
+    names = sorted(set(w.index) | set(b.index))
+    S = market.risk.dense(names)
+    wv = w.reindex(names, fill_value=0.0).to_numpy()
+    bv = b.reindex(names, fill_value=0.0).to_numpy()
+    a = wv - bv
+    return float(np.sqrt(wv @ S @ wv)), float(wv @ S @ bv / (bv @ S @ bv)), float(np.sqrt(a @ S @ a))
+
+
+def test_two_stocks_closed_form(market) -> None:  # noqa: ANN001
+    h = make_holdings({"AAPL": 10, "JPM": 30}, cash=500.0)
+    a = analyze(h, market)
+    va, vj = 10 * px(market, "AAPL"), 30 * px(market, "JPM")
+    total = va + vj + 500.0
+    assert a.total_value == pytest.approx(total, rel=RTOL)
+    assert a.positions.at["AAPL", "weight"] == pytest.approx(va / total, rel=RTOL)
+    assert a.cash_weight == pytest.approx(500.0 / total, rel=RTOL)
+    wa, wj = va / total, vj / total
+    s = wa + wj
+    expected_hhi = (wa / s) ** 2 + (wj / s) ** 2
+    assert a.concentration.hhi == pytest.approx(expected_hhi, rel=RTOL)
+    assert a.concentration.effective_n == pytest.approx(1 / expected_hhi, rel=RTOL)
+    assert a.concentration.megacap_weight == pytest.approx(wa, rel=RTOL)
+    assert a.concentration.top10_weight == pytest.approx(wa + wj, rel=RTOL)
+    assert a.concentration.max_company_weight == pytest.approx(max(wa, wj), rel=RTOL)
+
+
+def test_share_classes_are_one_company(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings({"GOOGL": 10, "GOOG": 10, "JPM": 10}), market)
+    wg = a.positions.loc[["GOOGL", "GOOG"], "weight"].sum()
+    wj = a.positions.at["JPM", "weight"]
+    assert a.concentration.hhi == pytest.approx(wg**2 + wj**2, rel=RTOL)
+    assert a.concentration.megacaps["GOOGL"] == pytest.approx(wg, rel=RTOL)
+    assert a.concentration.effective_n < 2.0
+
+
+def test_fund_lookthrough_closed_form(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings({"QQQ": 100, "AAPL": 50}), market)
+    wq, wa = a.positions.at["QQQ", "weight"], a.positions.at["AAPL", "weight"]
+    qqq = market.constituents("QQQ")
+    lt = a.lookthrough.securities
+    assert lt["AAPL"] == pytest.approx(wa + wq * qqq["AAPL"], rel=RTOL)
+    assert lt["NVDA"] == pytest.approx(wq * qqq["NVDA"], rel=RTOL)
+    assert a.lookthrough.unseen["QQQ"] == pytest.approx(wq * (1 - qqq.sum()), rel=RTOL)
+    assert lt.sum() + a.lookthrough.unseen.sum() == pytest.approx(1.0, rel=RTOL)
+    mega = market.megacap_companies(list(DEFAULT_MEGACAPS))
+    company = market.company_of(qqq.index)
+    expected = wa + wq * qqq[company.isin(list(mega))].sum()
+    assert a.concentration.megacap_weight == pytest.approx(expected, rel=RTOL)
+
+
+@pytest.mark.parametrize("fund", ["IVV", "SPY", "VOO"])
+def test_sp500_tracker_matches_benchmark(market, fund: str) -> None:  # noqa: ANN001
+    a = analyze(make_holdings({fund: 100}), market)
+    c = a.concentration
+    assert c.megacap_weight == pytest.approx(c.benchmark_megacap_weight, rel=RTOL)
+    assert 0.25 < c.benchmark_megacap_weight < 0.40  # the seven: ~33 % in mid-2026
+    assert a.risk.tracking_error < 1e-6
+    assert a.risk.beta == pytest.approx(1.0, rel=1e-9)
+    assert c.active_share < 1e-9
+
+
+def test_risk_matches_dense_numpy(market) -> None:  # noqa: ANN001
+    h = make_holdings({"AAPL": 200, "NVDA": 300, "QQQ": 150, "IWM": 100, "IJS": 40, "XOM": 50}, cash=2000)
+    a = analyze(h, market)
+    w = a.lookthrough.risk_matrix() @ a.positions["weight"].reindex(a.lookthrough.matrix.columns)
+    vol, beta, te = dense_te(market, w[w != 0], market.benchmark)
+    assert a.risk.volatility == pytest.approx(vol, rel=RTOL)
+    assert a.risk.beta == pytest.approx(beta, rel=RTOL)
+    assert a.risk.tracking_error == pytest.approx(te, rel=RTOL)
+    assert a.risk.factor_te**2 + a.risk.specific_te**2 == pytest.approx(te**2, rel=1e-9)
+
+
+def test_te_contributions_add_up(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings({"AAPL": 200, "MSFT": 50, "RSP": 100, "VTV": 80, "IJS": 30}), market)
+    te = a.risk.tracking_error
+    for part in (a.risk.te_by_holding, a.risk.te_by_group, a.risk.te_by_sector):
+        assert part.sum() == pytest.approx(te, rel=1e-10)
+    assert set(a.risk.te_by_holding.index) == {"AAPL", "MSFT", "RSP", "VTV", "IJS", "benchmark"}
+    assert a.risk.te_by_holding["AAPL"] > 0
+
+
+def test_benchmark_option_uses_fund_weights(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings({"QQQ": 10}), market, benchmark="QQQ")
+    assert a.risk.tracking_error < 0.01  # only the unseen part of QQQ differs
+    assert a.concentration.megacap_weight == pytest.approx(
+        a.concentration.benchmark_megacap_weight * market.constituents("QQQ").sum(), rel=1e-9
+    )
+
+
+def test_megacaps_option(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings({"AAPL": 10, "AVGO": 10}), market, megacaps=["AVGO"])
+    assert a.concentration.megacap_weight == pytest.approx(a.positions.at["AVGO", "weight"], rel=RTOL)
+
+
+# -- metamorphic ------------------------------------------------------------------------------
+BASE = {"AAPL": 120, "QQQ": 80, "RSP": 60, "IWM": 40, "JPM": 25}
+
+
+def _figures(a) -> np.ndarray:  # noqa: ANN001
+    c, r = a.concentration, a.risk
+    return np.array([c.megacap_weight, c.top10_weight, c.hhi, c.active_share, r.volatility,
+                     r.beta, r.tracking_error])
+
+
+def test_row_order_changes_nothing(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings(BASE, cash=1000), market)
+    b = analyze(make_holdings(dict(reversed(list(BASE.items()))), cash=1000), market)
+    np.testing.assert_allclose(_figures(a), _figures(b), rtol=1e-12)
+
+
+def test_scaling_quantities_changes_no_fraction(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings(BASE, cash=1000), market)
+    b = analyze(make_holdings({k: 7 * v for k, v in BASE.items()}, cash=7000), market)
+    np.testing.assert_allclose(_figures(a), _figures(b), rtol=1e-10)
+    assert b.total_value == pytest.approx(7 * a.total_value, rel=1e-12)
+
+
+def test_zero_line_changes_nothing(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings(BASE), market)
+    b = analyze(make_holdings({**BASE, "XOM": 0}), market)
+    np.testing.assert_allclose(_figures(a), _figures(b), rtol=1e-12)
+
+
+def test_unpriced_position_is_an_input_error(market) -> None:  # noqa: ANN001
+    with pytest.raises(InputError, match="SPYM"):
+        analyze(make_holdings({"SPYM": 10}), market)
+
+
+def test_all_zero_is_an_input_error(market) -> None:  # noqa: ANN001
+    with pytest.raises(InputError, match="worth nothing"):
+        analyze(make_holdings({"AAPL": 0}), market)

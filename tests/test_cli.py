@@ -1,0 +1,184 @@
+"""The command line, as a user runs it: every command, option and exit code, and the README."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from conftest import PORTFOLIOS, ROOT
+
+from advisor.cli import main
+
+CONTRACT = {
+    "top": {"as_of", "total_value", "positions", "concentration", "lookthrough", "risk", "warnings"},
+    "position": {"ticker", "value", "weight"},
+    "concentration": {"megacap_weight", "benchmark_megacap_weight", "top10_weight", "hhi",
+                      "effective_n", "max_company_weight", "sectors"},
+    "risk": {"volatility", "beta", "tracking_error", "te_contributions"},
+}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PORTFOLIOS.glob("*.csv")))
+def test_every_example_portfolio_analyses(name: str) -> None:
+    extra = ["--total-value", "1000000"] if "weights" in name else []
+    code, out, err = run("analyze", str(PORTFOLIOS / name), "--format", "json", *extra)
+    assert code == 0, err
+    d = json.loads(out)
+    assert CONTRACT["top"] <= set(d)
+    assert CONTRACT["concentration"] <= set(d["concentration"])
+    assert CONTRACT["risk"] <= set(d["risk"])
+    assert all(CONTRACT["position"] <= set(p) for p in d["positions"])
+    assert d["as_of"] == "2026-07-14"
+    for s in d["concentration"]["sectors"].values():
+        assert set(s) == {"weight", "benchmark_weight"}
+    weights = sum(p["weight"] for p in d["positions"]) + d["cash"]["weight"]
+    assert weights == pytest.approx(1.0, rel=1e-9)
+    te = d["risk"]["tracking_error"]
+    assert sum(d["risk"]["te_contributions"]["by_holding"].values()) == pytest.approx(te, rel=1e-9)
+
+
+def test_table_output_names_date_and_units() -> None:
+    code, out, _ = run("analyze", str(PORTFOLIOS / "growth_client.csv"))
+    assert code == 0
+    assert "2026-07-14" in out and "annualised" in out and "Tracking error" in out
+    assert "Megacap weight" in out
+
+
+def test_csv_output_is_tidy(tmp_path) -> None:  # noqa: ANN001
+    target = tmp_path / "out.csv"
+    code, _, err = run("analyze", str(PORTFOLIOS / "fund_only_client.csv"), "--format", "csv",
+                       "--output", str(target))
+    assert code == 0 and "Wrote" in err
+    lines = target.read_text().splitlines()
+    assert lines[0] == "section,item,metric,value,unit"
+    assert any(line.startswith("risk,portfolio,tracking_error,") for line in lines)
+
+
+def test_warnings_go_to_stderr_json_to_stdout() -> None:
+    code, out, err = run("analyze", str(PORTFOLIOS / "custodian_export.csv"), "--format", "json")
+    assert code == 0
+    json.loads(out)  # stdout is pure JSON
+    assert "Warning" in err and "summed" in err
+
+
+def test_benchmark_and_megacaps_options() -> None:
+    f = str(PORTFOLIOS / "growth_client.csv")
+    _, out_spx, _ = run("analyze", f, "--format", "json")
+    _, out_qqq, _ = run("analyze", f, "--format", "json", "--benchmark", "QQQ")
+    assert json.loads(out_qqq)["benchmark"] == "QQQ"
+    assert json.loads(out_qqq)["risk"]["tracking_error"] != json.loads(out_spx)["risk"]["tracking_error"]
+    _, out_m, _ = run("analyze", f, "--format", "json", "--megacaps", "AVGO")
+    assert json.loads(out_m)["concentration"]["megacap_list"] == ["AVGO"]
+
+
+def test_unknown_ticker_exit_1_with_ways_forward(tmp_path) -> None:  # noqa: ANN001
+    f = tmp_path / "h.csv"
+    f.write_text("Symbol,Quantity\nAAPL,10\nAAPX,5\n")
+    code, out, err = run("analyze", str(f))
+    assert code == 1 and "Traceback" not in err
+    assert "line 3" in err and "AAPX" in err and "--map" in err
+    code, out, err = run("analyze", str(f), "--map", "AAPX=AAPL", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["positions"][0]["ticker"] == "AAPL"
+    code, out, err = run("analyze", str(f), "--unknown", "skip", "--format", "json")
+    assert code == 0 and "AAPX" in err
+
+
+def test_bad_inputs_exit_1_without_traceback(tmp_path) -> None:  # noqa: ANN001
+    missing = tmp_path / "nope.csv"
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    negative = tmp_path / "neg.csv"
+    negative.write_text("Symbol,Quantity\nAAPL,-10\n")
+    for f in (missing, empty, negative):
+        code, _, err = run("analyze", str(f))
+        assert code == 1, f
+        assert "Error:" in err and "Traceback" not in err and f.name in err
+
+
+def test_usage_errors_exit_2() -> None:
+    f = str(PORTFOLIOS / "growth_client.csv")
+    assert run("analyze", f, "--format", "xml")[0] == 2
+    assert run("analyze", f, "--map", "NOEQUALS")[0] == 2
+    assert run("analyze", f, "--benchmark", "NOTATICKER")[0] == 2
+    assert run("analyze", f, "--total-value", "-5")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_benchmark_without_holdings_is_error_1() -> None:
+    code, _, err = run("analyze", str(PORTFOLIOS / "growth_client.csv"), "--benchmark", "IJS")
+    assert code == 1 and "no holdings" in err
+
+
+def test_data_info() -> None:
+    code, out, _ = run("data", "info")
+    assert code == 0
+    assert "2026-07-14" in out and "SHA-256" in out and "Licence" in out
+    code, out, _ = run("data", "info", "--format", "json")
+    assert json.loads(out)["snapshot_date"] == "2026-07-14"
+
+
+def test_data_build_bad_source_is_error_1(tmp_path) -> None:  # noqa: ANN001
+    code, _, err = run("data", "build", "--source", str(tmp_path), "--out", str(tmp_path / "o"))
+    assert code == 1 and "does not look like" in err
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    cmds = []
+    for block in blocks:
+        for line in block.splitlines():
+            line = line.split("#")[0].strip()
+            if line.startswith("advisor ") and "data build" not in line:
+                cmds.append(line)
+    return cmds
+
+
+@pytest.mark.parametrize("command", _readme_commands())
+def test_readme_examples_run(command: str, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(command)[1:]
+    args = [str(tmp_path / a) if a.endswith(".csv") and not a.startswith("portfolios") else a for a in args]
+    code, _, err = run(*args)
+    assert code == 0, f"{command}: {err}"
+
+
+def test_every_command_is_documented_in_readme() -> None:
+    text = (ROOT / "README.md").read_text()
+    for name, cmd in main.commands.items():
+        assert f"advisor {name}" in text
+        for sub in getattr(cmd, "commands", {}):
+            assert f"advisor {name} {sub}" in text
+
+
+def test_every_command_help_has_a_runnable_example() -> None:
+    for name, cmd in main.commands.items():
+        for sub in [cmd, *getattr(cmd, "commands", {}).values()]:
+            if getattr(sub, "commands", None):
+                continue
+            assert "Example:" in (sub.help or ""), sub.name
+
+
+def test_analyze_does_not_import_the_optimizer_stack() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from advisor.cli import main\n"
+        "r = CliRunner().invoke(main, ['analyze', 'portfolios/growth_client.csv', '--format', 'json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "heavy = [m for m in ('cvxpy', 'pypfopt', 'scipy', 'sklearn') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
