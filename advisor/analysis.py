@@ -53,7 +53,9 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
 
 
-def value_positions(h: Holdings, market: Market, total_value: float | None) -> tuple[pd.DataFrame, float | None, float]:
+def value_positions(
+    h: Holdings, market: Market, total_value: float | None
+) -> tuple[pd.DataFrame, float | None, float]:
     """Market value of every position and of cash; weights of each.
 
     Value comes from the file's own market value when given, else shares x the file's price,
@@ -74,14 +76,15 @@ def value_positions(h: Holdings, market: Market, total_value: float | None) -> t
         out["price_source"] = "snapshot"
         out["value"] = weights * total_value if total_value else np.nan
         out["weight"] = weights
-        cash_value = cash_w / total * total_value if total_value else None
         return out, total_value if total_value else None, cash_w / total
     file_value = p["value"]
     from_file_price = p["shares"] * p["price"]
     from_snapshot = p["shares"] * sec["price"]
     value = file_value.fillna(from_file_price).fillna(from_snapshot)
     source = np.where(
-        file_value.notna(), "file value", np.where(from_file_price.notna(), "file price", "snapshot")
+        file_value.notna(),
+        "file value",
+        np.where(from_file_price.notna(), "file price", "snapshot"),
     )
     missing = value.index[value.isna()]
     if len(missing):
@@ -91,7 +94,8 @@ def value_positions(h: Holdings, market: Market, total_value: float | None) -> t
             path=h.path,
             line=int(p.at[missing[0], "lines"][0]),
             value=str(missing[0]),
-            hint="Add a Price or Market Value column for these lines, or --map them to a priced ticker.",
+            hint="Add a Price or Market Value column for these lines, "
+            "or --map them to a priced ticker.",
         )
     out["price"] = p["price"].fillna(sec["price"])
     out["price_source"] = source
@@ -99,20 +103,30 @@ def value_positions(h: Holdings, market: Market, total_value: float | None) -> t
     cash = 0.0 if np.isnan(h.cash) else float(h.cash)
     total = float(value.sum()) + cash
     if total <= 0:
-        raise InputError("the holdings are worth nothing (all quantities are zero)", path=h.path,
-                         hint="Check the quantity and value columns.")
+        raise InputError(
+            "the holdings are worth nothing (all quantities are zero)",
+            path=h.path,
+            hint="Check the quantity and value columns.",
+        )
     out["weight"] = value / total
     return out, total, cash / total
 
 
-def _company_table(lt: LookThrough, bench: pd.Series, market: Market, mega: set[str]) -> pd.DataFrame:
+def _company_table(
+    lt: LookThrough, bench: pd.Series, market: Market, mega: set[str]
+) -> pd.DataFrame:
     company = market.company_of(lt.securities.index.union(bench.index))
     p = conc.by_company(lt.securities, company)
     b = conc.by_company(bench, company)
     table = conc.side_by_side(p, b).sort_values("weight", ascending=False)
     # Label each company by its share class with the largest benchmark weight (GOOGL, not GOOG).
     sec = market.securities.assign(bw=bench.reindex(market.securities.index).fillna(0.0))
-    first = sec.reset_index().sort_values("bw", ascending=False).drop_duplicates("company").set_index("company")
+    first = (
+        sec.reset_index()
+        .sort_values("bw", ascending=False)
+        .drop_duplicates("company")
+        .set_index("company")
+    )
     table["ticker"] = [str(first["ticker"].get(c, c)) for c in table.index]
     table["name"] = [str(first["name"].get(c, c)) for c in table.index]
     table["megacap"] = table.index.isin(list(mega))
@@ -157,7 +171,9 @@ def analyze(
     concentration = _concentration(lt, bench, companies, market, cash_w)
     risk = _risk(lt, weights, bench, market, mega)
     warnings += _data_warnings(positions, market, lt)
-    by = lt.by_holding.assign(company=market.company_of(pd.Index(lt.by_holding["ticker"])).to_numpy())
+    by = lt.by_holding.assign(
+        company=market.company_of(pd.Index(lt.by_holding["ticker"])).to_numpy()
+    )
     by = by[by["company"].isin(list(mega))]
     label = companies["ticker"]
     sources = by.groupby(["company", "holding"], as_index=False)["weight"].sum()
@@ -189,7 +205,9 @@ def _concentration(
     labels = _label(companies)
     mega_rows = companies[companies["megacap"]]
     extra = pd.concat([lt.unseen.rename(lambda f: f"{f} (unseen)"), pd.Series({"CASH": cash_w})])
-    sectors = lt.securities.groupby(sec["sector"].reindex(lt.securities.index).fillna("Unknown")).sum()
+    sectors = lt.securities.groupby(
+        sec["sector"].reindex(lt.securities.index).fillna("Unknown")
+    ).sum()
     sizes = lt.securities.groupby(sec["size"].reindex(lt.securities.index).fillna("small")).sum()
     b_sectors = conc.group_weights(bench, sec["sector"])
     b_sizes = conc.group_weights(bench, sec["size"])
@@ -225,7 +243,9 @@ def _concentration(
     )
 
 
-def _risk(lt: LookThrough, weights: pd.Series, bench: pd.Series, market: Market, mega: set[str]) -> Risk:
+def _risk(
+    lt: LookThrough, weights: pd.Series, bench: pd.Series, market: Market, mega: set[str]
+) -> Risk:
     sec = market.securities
     w = risk_vector(lt, weights)
     cols = lt.risk_matrix()
@@ -233,7 +253,11 @@ def _risk(lt: LookThrough, weights: pd.Series, bench: pd.Series, market: Market,
     company = market.company_of(names)
     is_fund = sec["is_etf"].reindex(names).fillna(False).astype(bool)
     groups = pd.Series(
-        np.where(is_fund, "unseen fund parts", np.where(company.isin(list(mega)), "megacaps", "other stocks")),
+        np.where(
+            is_fund,
+            "unseen fund parts",
+            np.where(company.isin(list(mega)), "megacaps", "other stocks"),
+        ),
         index=names,
     )
     sectors = sec["sector"].reindex(names).where(~is_fund, "Unseen (fund remainder)")
@@ -254,13 +278,15 @@ def _data_warnings(positions: pd.DataFrame, market: Market, lt: LookThrough) -> 
             if pd.notna(gap) and abs(gap) > STALE_GAP:
                 out.append(
                     f"{fund}: holdings file of {info.at[fund, 'file_date']} may be stale (its "
-                    f"holdings returned {gap:+.1%} relative to the fund since); look-through is approximate."
+                    f"holdings returned {gap:+.1%} relative to the fund since); "
+                    "look-through is approximate."
                 )
     methods = market.risk_method.reindex(lt.securities.index)
     peers = lt.securities[methods == "peers"]
     if peers.sum() > 0.005:
         out.append(
-            f"{len(peers)} look-through name(s) ({peers.sum():.1%} of the portfolio) have too little "
+            f"{len(peers)} look-through name(s) ({peers.sum():.1%} of the portfolio) have too "
+            "little "
             "price history; their risk is taken from sector and size peers."
         )
     return out

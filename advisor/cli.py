@@ -25,7 +25,9 @@ class Percent(click.ParamType):
 
     name = "percent"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
         if isinstance(value, float):
             return value
         text = str(value).strip()
@@ -41,7 +43,9 @@ class Money(click.ParamType):
 
     name = "amount"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
         text = str(value).replace(",", "").replace("$", "").strip()
         try:
             amount = float(text)
@@ -82,12 +86,18 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--format table|json|csv`` and ``--output PATH``."""
     fn = click.option(
-        "--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Write the report to this file instead of the terminal.",
     )(fn)
     fn = click.option(
-        "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-        show_default=True, help="table for people; json (fractions) and csv for tools.",
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv"]),
+        default="table",
+        show_default=True,
+        help="table for people; json (fractions) and csv for tools.",
     )(fn)
     return fn
 
@@ -111,17 +121,41 @@ def main() -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--benchmark", metavar="TICKER", help="Benchmark fund (look-through) instead of the S&P 500, e.g. QQQ.")
-@click.option("--megacaps", metavar="LIST", default="AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA", show_default=True,
-              help="Comma-separated tickers of the megacap group (GOOGL covers GOOG too).")
-@click.option("--map", "maps", multiple=True, metavar="OLD=NEW", help="Read ticker OLD as NEW (repeatable).")
-@click.option("--unknown", type=click.Choice(["error", "cash", "skip"]), default="error", show_default=True,
-              help="Unknown tickers: stop with a list, value them as cash, or leave them out (warned).")
+@click.option(
+    "--benchmark",
+    metavar="TICKER",
+    help="Benchmark fund (look-through) instead of the S&P 500, e.g. QQQ.",
+)
+@click.option(
+    "--megacaps",
+    metavar="LIST",
+    default="AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA",
+    show_default=True,
+    help="Comma-separated tickers of the megacap group (GOOGL covers GOOG too).",
+)
+@click.option(
+    "--map", "maps", multiple=True, metavar="OLD=NEW", help="Read ticker OLD as NEW (repeatable)."
+)
+@click.option(
+    "--unknown",
+    type=click.Choice(["error", "cash", "skip"]),
+    default="error",
+    show_default=True,
+    help="Unknown tickers: stop with a list, value them as cash, or leave them out (warned).",
+)
 @click.option("--total-value", type=Money(), help="Account value for files that give only weights.")
 @output_options
 @handle_errors
-def analyze(file: Path, benchmark: str | None, megacaps: str, maps: tuple[str, ...], unknown: str,
-            total_value: float | None, fmt: str, output: Path | None) -> None:
+def analyze(
+    file: Path,
+    benchmark: str | None,
+    megacaps: str,
+    maps: tuple[str, ...],
+    unknown: str,
+    total_value: float | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Megacap exposure, concentration and tracking error of the holdings in FILE.
 
     FILE is a CSV or XLSX export with a ticker column and shares, market value or weight.
@@ -138,7 +172,9 @@ def analyze(file: Path, benchmark: str | None, megacaps: str, maps: tuple[str, .
     if benchmark:
         bench = market.resolve(benchmark)
         if bench is None:
-            raise click.BadParameter(f"{benchmark!r} is not in the snapshot", param_hint="--benchmark")
+            raise click.BadParameter(
+                f"{benchmark!r} is not in the snapshot", param_hint="--benchmark"
+            )
     mega = [m.strip() for m in megacaps.split(",") if m.strip()]
     result = run(holdings, market, benchmark=bench, megacaps=mega, total_value=total_value)
     for w in result.warnings:
@@ -174,10 +210,19 @@ def data() -> None:
 
 
 @data.command()
-@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared/data"),
-              show_default=True, help="The raw market data folder.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the snapshot (default: the package's own snapshot folder).")
+@click.option(
+    "--source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="The raw market data folder.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the snapshot (default: the package's own snapshot folder).",
+)
 @handle_errors
 def build(source: Path, out: Path | None) -> None:
     """Rebuild the snapshot from the raw data in SOURCE (needs the [build] extra).
@@ -187,18 +232,23 @@ def build(source: Path, out: Path | None) -> None:
     try:
         from advisor.data import build as builder
     except ImportError as exc:  # PyPortfolioOpt missing
-        raise AdvisorError(f"the build needs extra packages: {exc}", "pip install -e '.[build]'") from exc
+        raise AdvisorError(
+            f"the build needs extra packages: {exc}", "pip install -e '.[build]'"
+        ) from exc
     manifest = builder.build(source, out or builder.SNAPSHOT_DIR)
     counts = manifest["counts"]
     click.echo(
         f"Built snapshot {manifest['snapshot_date']}: {counts['securities']} securities, "
-        f"{counts['benchmark_members']} benchmark members, {counts['funds_with_lookthrough']} funds "
+        f"{counts['benchmark_members']} benchmark members, "
+        f"{counts['funds_with_lookthrough']} funds "
         f"with look-through -> {out or builder.SNAPSHOT_DIR}"
     )
 
 
 @data.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @handle_errors
 def info(fmt: str) -> None:
     """As-of dates, counts, sources and licence notes of the embedded snapshot.
@@ -224,7 +274,7 @@ def info(fmt: str) -> None:
         f"Risk model: {m['risk_model']['form']}; {len(m['risk_model']['factors'])} factors "
         f"({', '.join(m['risk_model']['factors'][:4])} and 11 sectors); estimated per security: "
         f"{c['risk_model_methods']}",
-        f"Factor returns: {m['risk_model']['factor_returns_span'][0]} to {m['risk_model']['factor_returns_span'][1]}",
+        "Factor returns: {} to {}".format(*m["risk_model"]["factor_returns_span"]),
         f"Securities without a snapshot price: {', '.join(m['prices']['without_price'])}",
         "Sources (SHA-256):",
         *[f"  {k}  {v[:16]}" for k, v in m["sources"].items()],

@@ -77,11 +77,10 @@ class UnknownTickersError(InputError):
             near = f" (close: {', '.join(matches)})" if matches else ""
             rows.append(f"    line {line}: {raw}{near}")
         first = self.unknown[0][1]
-        message = (
-            f"{len(self.unknown)} ticker(s) not in the market snapshot:\n" + "\n".join(rows)
-        )
+        message = f"{len(self.unknown)} ticker(s) not in the market snapshot:\n" + "\n".join(rows)
         hint = (
-            f"Map a ticker to a known one with --map {first}=NEWTICKER, value unknown lines as cash "
+            f"Map a ticker to a known one with --map {first}=NEWTICKER, value unknown lines "
+            "as cash "
             "with --unknown cash, or leave them out of the analysis (listed as warnings) with "
             "--unknown skip."
         )

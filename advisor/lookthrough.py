@@ -92,7 +92,10 @@ def look_through(weights: pd.Series, market: Market) -> LookThrough:
     by_holding = by_holding[["holding", "ticker", "weight"]]
     unseen = (unseen_unit * weights)[unseen_unit > 0]
     return LookThrough(
-        matrix=matrix, securities=securities, unseen=unseen, by_holding=by_holding,
+        matrix=matrix,
+        securities=securities,
+        unseen=unseen,
+        by_holding=by_holding,
         unseen_unit=unseen_unit,
     )
 

@@ -95,7 +95,9 @@ class Market:
         try:
             return pd.read_parquet(path)
         except (OSError, ValueError) as exc:
-            raise DataError(f"cannot read {path}: {exc}", "Rebuild with: advisor data build") from exc
+            raise DataError(
+                f"cannot read {path}: {exc}", "Rebuild with: advisor data build"
+            ) from exc
 
     # -- tickers --------------------------------------------------------------------------------
     @cached_property
@@ -127,9 +129,7 @@ class Market:
     # -- look-through ---------------------------------------------------------------------------
     @cached_property
     def _funds(self) -> dict[str, pd.Series]:
-        return {
-            f: g.set_index("ticker")["weight"] for f, g in self.fund_weights.groupby("fund")
-        }
+        return {f: g.set_index("ticker")["weight"] for f, g in self.fund_weights.groupby("fund")}
 
     def has_lookthrough(self, ticker: str) -> bool:
         return ticker in self._funds

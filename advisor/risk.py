@@ -57,7 +57,10 @@ class Risk:
 
     def __post_init__(self) -> None:
         for part in (self.te_by_holding, self.te_by_group, self.te_by_sector):
-            if len(part) and abs(float(part.sum()) - self.tracking_error) > 1e-9 + 1e-7 * self.tracking_error:
+            if (
+                len(part)
+                and abs(float(part.sum()) - self.tracking_error) > 1e-9 + 1e-7 * self.tracking_error
+            ):
                 raise ValueError("tracking-error contributions do not add up to the total")
 
 
@@ -109,8 +112,10 @@ def measure(
     specific_var = float((a**2 * model.specific_var.reindex(a.index)).sum())
 
     cols = holding_columns.reindex(index=sa.index, fill_value=0.0)
-    by_holding = (cols.T @ sa) * holding_weights.reindex(cols.columns) / te if te > 0 else (
-        pd.Series(0.0, index=cols.columns)
+    by_holding = (
+        (cols.T @ sa) * holding_weights.reindex(cols.columns) / te
+        if te > 0
+        else (pd.Series(0.0, index=cols.columns))
     )
     by_holding["benchmark"] = -float(b @ sa.reindex(b.index)) / te if te > 0 else 0.0
     per_sec = euler(a, sa, te)

@@ -1,16 +1,15 @@
-"""analyze(): closed-form concentration, look-through, and risk against a direct numpy computation."""
+"""analyze(): closed-form concentration and look-through; risk against plain numpy."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_holdings
 
 from advisor.analysis import analyze
 from advisor.errors import InputError
 from advisor.market import DEFAULT_MEGACAPS
-
-from conftest import make_holdings
 
 RTOL = 1e-10
 
@@ -26,7 +25,11 @@ def dense_te(market, w: pd.Series, b: pd.Series) -> tuple[float, float, float]: 
     wv = w.reindex(names, fill_value=0.0).to_numpy()
     bv = b.reindex(names, fill_value=0.0).to_numpy()
     a = wv - bv
-    return float(np.sqrt(wv @ S @ wv)), float(wv @ S @ bv / (bv @ S @ bv)), float(np.sqrt(a @ S @ a))
+    return (
+        float(np.sqrt(wv @ S @ wv)),
+        float(wv @ S @ bv / (bv @ S @ bv)),
+        float(np.sqrt(a @ S @ a)),
+    )
 
 
 def test_two_stocks_closed_form(market) -> None:  # noqa: ANN001
@@ -83,7 +86,9 @@ def test_sp500_tracker_matches_benchmark(market, fund: str) -> None:  # noqa: AN
 
 
 def test_risk_matches_dense_numpy(market) -> None:  # noqa: ANN001
-    h = make_holdings({"AAPL": 200, "NVDA": 300, "QQQ": 150, "IWM": 100, "IJS": 40, "XOM": 50}, cash=2000)
+    h = make_holdings(
+        {"AAPL": 200, "NVDA": 300, "QQQ": 150, "IWM": 100, "IJS": 40, "XOM": 50}, cash=2000
+    )
     a = analyze(h, market)
     w = a.lookthrough.risk_matrix() @ a.positions["weight"].reindex(a.lookthrough.matrix.columns)
     vol, beta, te = dense_te(market, w[w != 0], market.benchmark)
@@ -112,7 +117,9 @@ def test_benchmark_option_uses_fund_weights(market) -> None:  # noqa: ANN001
 
 def test_megacaps_option(market) -> None:  # noqa: ANN001
     a = analyze(make_holdings({"AAPL": 10, "AVGO": 10}), market, megacaps=["AVGO"])
-    assert a.concentration.megacap_weight == pytest.approx(a.positions.at["AVGO", "weight"], rel=RTOL)
+    assert a.concentration.megacap_weight == pytest.approx(
+        a.positions.at["AVGO", "weight"], rel=RTOL
+    )
 
 
 # -- metamorphic ------------------------------------------------------------------------------
@@ -121,8 +128,17 @@ BASE = {"AAPL": 120, "QQQ": 80, "RSP": 60, "IWM": 40, "JPM": 25}
 
 def _figures(a) -> np.ndarray:  # noqa: ANN001
     c, r = a.concentration, a.risk
-    return np.array([c.megacap_weight, c.top10_weight, c.hhi, c.active_share, r.volatility,
-                     r.beta, r.tracking_error])
+    return np.array(
+        [
+            c.megacap_weight,
+            c.top10_weight,
+            c.hhi,
+            c.active_share,
+            r.volatility,
+            r.beta,
+            r.tracking_error,
+        ]
+    )
 
 
 def test_row_order_changes_nothing(market) -> None:  # noqa: ANN001

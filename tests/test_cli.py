@@ -15,10 +15,25 @@ from conftest import PORTFOLIOS, ROOT
 from advisor.cli import main
 
 CONTRACT = {
-    "top": {"as_of", "total_value", "positions", "concentration", "lookthrough", "risk", "warnings"},
+    "top": {
+        "as_of",
+        "total_value",
+        "positions",
+        "concentration",
+        "lookthrough",
+        "risk",
+        "warnings",
+    },
     "position": {"ticker", "value", "weight"},
-    "concentration": {"megacap_weight", "benchmark_megacap_weight", "top10_weight", "hhi",
-                      "effective_n", "max_company_weight", "sectors"},
+    "concentration": {
+        "megacap_weight",
+        "benchmark_megacap_weight",
+        "top10_weight",
+        "hhi",
+        "effective_n",
+        "max_company_weight",
+        "sectors",
+    },
     "risk": {"volatility", "beta", "tracking_error", "te_contributions"},
 }
 
@@ -56,8 +71,14 @@ def test_table_output_names_date_and_units() -> None:
 
 def test_csv_output_is_tidy(tmp_path) -> None:  # noqa: ANN001
     target = tmp_path / "out.csv"
-    code, _, err = run("analyze", str(PORTFOLIOS / "fund_only_client.csv"), "--format", "csv",
-                       "--output", str(target))
+    code, _, err = run(
+        "analyze",
+        str(PORTFOLIOS / "fund_only_client.csv"),
+        "--format",
+        "csv",
+        "--output",
+        str(target),
+    )
     assert code == 0 and "Wrote" in err
     lines = target.read_text().splitlines()
     assert lines[0] == "section,item,metric,value,unit"
@@ -76,7 +97,10 @@ def test_benchmark_and_megacaps_options() -> None:
     _, out_spx, _ = run("analyze", f, "--format", "json")
     _, out_qqq, _ = run("analyze", f, "--format", "json", "--benchmark", "QQQ")
     assert json.loads(out_qqq)["benchmark"] == "QQQ"
-    assert json.loads(out_qqq)["risk"]["tracking_error"] != json.loads(out_spx)["risk"]["tracking_error"]
+    assert (
+        json.loads(out_qqq)["risk"]["tracking_error"]
+        != json.loads(out_spx)["risk"]["tracking_error"]
+    )
     _, out_m, _ = run("analyze", f, "--format", "json", "--megacaps", "AVGO")
     assert json.loads(out_m)["concentration"]["megacap_list"] == ["AVGO"]
 
@@ -149,7 +173,10 @@ def _readme_commands() -> list[str]:
 def test_readme_examples_run(command: str, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.chdir(ROOT)
     args = shlex.split(command)[1:]
-    args = [str(tmp_path / a) if a.endswith(".csv") and not a.startswith("portfolios") else a for a in args]
+    args = [
+        str(tmp_path / a) if a.endswith(".csv") and not a.startswith("portfolios") else a
+        for a in args
+    ]
     code, _, err = run(*args)
     assert code == 0, f"{command}: {err}"
 
@@ -163,7 +190,7 @@ def test_every_command_is_documented_in_readme() -> None:
 
 
 def test_every_command_help_has_a_runnable_example() -> None:
-    for name, cmd in main.commands.items():
+    for cmd in main.commands.values():
         for sub in [cmd, *getattr(cmd, "commands", {}).values()]:
             if getattr(sub, "commands", None):
                 continue
@@ -175,10 +202,13 @@ def test_analyze_does_not_import_the_optimizer_stack() -> None:
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from advisor.cli import main\n"
-        "r = CliRunner().invoke(main, ['analyze', 'portfolios/growth_client.csv', '--format', 'json'])\n"
+        "args = ['analyze', 'portfolios/growth_client.csv', '--format', 'json']\n"
+        "r = CliRunner().invoke(main, args)\n"
         "assert r.exit_code == 0, r.output\n"
         "heavy = [m for m in ('cvxpy', 'pypfopt', 'scipy', 'sklearn') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == ""

@@ -11,7 +11,16 @@ from conftest import RAW_DATA, needs_raw_data
 
 from advisor.market import SNAPSHOT_DIR, Market
 
-TABLES = ("securities", "aliases", "benchmark", "funds", "fund_info", "risk", "factor_cov", "factor_returns")
+TABLES = (
+    "securities",
+    "aliases",
+    "benchmark",
+    "funds",
+    "fund_info",
+    "risk",
+    "factor_cov",
+    "factor_returns",
+)
 
 
 def test_snapshot_is_small() -> None:
@@ -37,7 +46,9 @@ def test_fund_lookthrough_is_sane(market: Market) -> None:
         assert set(w["ticker"]) <= market.known, fund
     for tracker in ("SPY", "IVV", "VOO", "SPYM"):
         pd.testing.assert_series_equal(
-            market.constituents(tracker).sort_index(), market.benchmark.sort_index(), check_names=False
+            market.constituents(tracker).sort_index(),
+            market.benchmark.sort_index(),
+            check_names=False,
         )
     rsp = market.constituents("RSP")
     assert np.allclose(rsp, 1.0 / len(market.benchmark))

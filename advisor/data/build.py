@@ -48,36 +48,62 @@ def _fund_lookthrough(
     for fund in etfs.SP500_TRACKERS:
         rows.append(pd.DataFrame({"fund": fund, "ticker": bench.index, "weight": bench.values}))
         info.append(
-            {"fund": fund, "source": "benchmark", "file_date": "2025-11-18",
-             "method": "S&P 500 tracker: shares the benchmark's weights",
-             "constituents": len(bench), "covered_weight": 1.0}
+            {
+                "fund": fund,
+                "source": "benchmark",
+                "file_date": "2025-11-18",
+                "method": "S&P 500 tracker: shares the benchmark's weights",
+                "constituents": len(bench),
+                "covered_weight": 1.0,
+            }
         )
     ew = pd.Series(1.0 / len(bench), index=bench.index)
     rows.append(pd.DataFrame({"fund": "RSP", "ticker": ew.index, "weight": ew.values}))
     info.append(
-        {"fund": "RSP", "source": "benchmark members", "file_date": str(asof.date()),
-         "method": "equal weight 1/N over the benchmark's members (RSP resets quarterly; drift "
-         "since the last reset is ignored)", "constituents": len(ew), "covered_weight": 1.0}
+        {
+            "fund": "RSP",
+            "source": "benchmark members",
+            "file_date": str(asof.date()),
+            "method": "equal weight 1/N over the benchmark's members (RSP resets quarterly; drift "
+            "since the last reset is ignored)",
+            "constituents": len(ew),
+            "covered_weight": 1.0,
+        }
     )
     g_json = universe.growth_between(raw.daily(), raw.monthly(), JSON_FILE_DATE, asof)
     sources: list[tuple[str, pd.DataFrame, str, str, pd.Series]] = [
-        ("IWM", raw.ishares_csv(IWM_CSV), IWM_CSV, "2026-05-05",
-         universe.growth_between(raw.daily(), raw.monthly(), "2026-05-05", asof)),
-        ("QQQ", raw.invesco_csv(QQQ_CSV), QQQ_CSV, "2025-09-24",
-         universe.growth_between(raw.daily(), raw.monthly(), "2025-09-24", asof)),
+        (
+            "IWM",
+            raw.ishares_csv(IWM_CSV),
+            IWM_CSV,
+            "2026-05-05",
+            universe.growth_between(raw.daily(), raw.monthly(), "2026-05-05", asof),
+        ),
+        (
+            "QQQ",
+            raw.invesco_csv(QQQ_CSV),
+            QQQ_CSV,
+            "2025-09-24",
+            universe.growth_between(raw.daily(), raw.monthly(), "2025-09-24", asof),
+        ),
     ]
     for fund in raw.json_funds():
         if fund in etfs.REPLACED_SOURCES or fund not in sec.index:
             continue
-        sources.append((fund, raw.fund_json(fund), f"{FUND_JSON_DIR}/{fund}.json", JSON_FILE_DATE, g_json))
+        sources.append(
+            (fund, raw.fund_json(fund), f"{FUND_JSON_DIR}/{fund}.json", JSON_FILE_DATE, g_json)
+        )
     for fund, holdings, rel, date, growth in sources:
         w, rec = universe.look_through_file(holdings, fund, date, sec, growth)
         if rec["covered_weight"] > 1.0:  # a file summing over 100 %: scale to the whole fund
             w = w / rec["covered_weight"]
             rec["scaled_to_one"] = True
         rec["covered_weight"] = float(w.sum())
-        rec.update(source=rel, method="issuer holdings, equity lines resolved to the snapshot, "
-                   "carried to the snapshot date by price")
+        rec.update(
+            source=rel,
+            method="issuer holdings, equity lines resolved to the snapshot, "
+            "carried to the snapshot date by price",
+        )
         rows.append(pd.DataFrame({"fund": fund, "ticker": w.index, "weight": w.values}))
         info.append(rec)
     skipped = [f for f in raw.json_funds() if f not in sec.index]
@@ -94,7 +120,9 @@ def _aliases(sec: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["alias", "ticker"])
 
 
-def build(source: str | Path, out: str | Path = SNAPSHOT_DIR, params: riskmodel.ModelParams | None = None) -> dict:
+def build(
+    source: str | Path, out: str | Path = SNAPSHOT_DIR, params: riskmodel.ModelParams | None = None
+) -> dict:
     """Build the snapshot from the raw data folder ``source`` into ``out``; return the manifest."""
     params = params or riskmodel.ModelParams()
     raw = RawData(source)
@@ -133,8 +161,11 @@ def _manifest(raw, sec, bench, bench_info, cap_info, fund_info, model, params) -
     return {
         "format_version": FORMAT_VERSION,
         "snapshot_date": SNAPSHOT_DATE,
-        "built_with": {"python": platform.python_version(), "pandas": pd.__version__,
-                       "numpy": np.__version__},
+        "built_with": {
+            "python": platform.python_version(),
+            "pandas": pd.__version__,
+            "numpy": np.__version__,
+        },
         "counts": {
             "securities": int(len(sec)),
             "stocks": int((~sec["is_etf"]).sum()),

@@ -76,7 +76,7 @@ def factor_returns(etf_prices: pd.DataFrame) -> pd.DataFrame:
     for col in r.columns:
         first = etf_prices[col].first_valid_index()
         if first is not None:
-            r.loc[:first + pd.Timedelta(days=7), col] = np.nan
+            r.loc[: first + pd.Timedelta(days=7), col] = np.nan
     out = pd.DataFrame(index=r.index)
     out[MARKET] = r["SPY"]
     for name, (long, short) in STYLES.items():
@@ -120,7 +120,7 @@ def factor_covariance(fr: pd.DataFrame, asof: pd.Timestamp, p: ModelParams) -> p
     """
     from pypfopt import risk_models
 
-    window = fr.loc[:asof].iloc[-p.cov_window_days:].fillna(0.0)
+    window = fr.loc[:asof].iloc[-p.cov_window_days :].fillna(0.0)
     cov = risk_models.exp_cov(
         window,
         returns_data=True,
@@ -132,7 +132,9 @@ def factor_covariance(fr: pd.DataFrame, asof: pd.Timestamp, p: ModelParams) -> p
     return pd.DataFrame((fixed + fixed.T) / 2, index=cov.index, columns=cov.columns)
 
 
-def _wls(X: np.ndarray, Y: np.ndarray, w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _wls(
+    X: np.ndarray, Y: np.ndarray, w: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Weighted least squares with intercept; returns (betas k x n, residual variance n).
 
     ``w`` weights the regression, ``v`` the residual variance (both length T).
@@ -235,20 +237,26 @@ def estimate(
     F = factor_covariance(fr, asof, p)
     lo = loadings(sec["sector"], sec["is_etf"])
     d_names = [t for t in sec.index if t in daily.columns]
-    window = daily.loc[:asof, d_names].iloc[-(p.window_days + 1):]
+    window = daily.loc[:asof, d_names].iloc[-(p.window_days + 1) :]
     r, dropped = clean_returns(window, p.max_abs_daily_return)
     B, var, nobs = regress(r.iloc[1:], fr, {t: lo[t] for t in d_names}, p, PERIODS_PER_YEAR)
     method = pd.Series("daily", index=B.index, dtype=object)
     m_names = [t for t in sec.index if t not in daily.columns and t in monthly.columns]
     end = asof - pd.offsets.MonthEnd(1) if asof != asof + pd.offsets.MonthEnd(0) else asof
-    mwin = monthly.loc[:end, m_names].iloc[-(p.monthly_window + 1):]
+    mwin = monthly.loc[:end, m_names].iloc[-(p.monthly_window + 1) :]
     mr = mwin.pct_change(fill_method=None).iloc[1:]
     mr = mr.mask(mr.abs() > 1.0)
-    Bm, varm, nm = regress(mr, monthly_factor_returns(etf_prices), {t: lo[t] for t in m_names}, p, 12)
+    Bm, varm, nm = regress(
+        mr, monthly_factor_returns(etf_prices), {t: lo[t] for t in m_names}, p, 12
+    )
     B, var = pd.concat([B, Bm]), pd.concat([var, varm])
     nobs = pd.concat([nobs, nm]).reindex(sec.index).fillna(0).astype(int)
     method = pd.concat([method, pd.Series("monthly", index=Bm.index, dtype=object)])
-    B, var, method = B.reindex(sec.index).fillna(0.0), var.reindex(sec.index), method.reindex(sec.index)
+    B, var, method = (
+        B.reindex(sec.index).fillna(0.0),
+        var.reindex(sec.index),
+        method.reindex(sec.index),
+    )
     missing = var.index[var.isna()]
     peer_fill(B, var, missing, sec)
     method[missing] = "peers"

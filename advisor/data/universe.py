@@ -44,7 +44,9 @@ def build_securities(raw: RawData, asof: pd.Timestamp) -> pd.DataFrame:
     current = lists["2026-08-08"]
     ever500 = pd.concat([lists[k] for k in sorted(lists, reverse=True)])
     ever500 = ever500[~ever500.index.duplicated()]
-    extra = [t for t in current.index.union(raw.ishares_csv(IVV_CSV)["ticker"]) if t not in mem.index]
+    extra = [
+        t for t in current.index.union(raw.ishares_csv(IVV_CSV)["ticker"]) if t not in mem.index
+    ]
     extra = [t for t in extra if t in current.index]  # S&P 500 members with no prices (UPS, GWW)
     extra += ["SPYM"]
     sec = pd.DataFrame(index=pd.Index(sorted(set(tickers) | set(extra)), name="ticker"))
@@ -104,14 +106,16 @@ def _names_and_sectors(raw: RawData, index: pd.Index, ever500: pd.DataFrame):  #
     return names.astype(str).str.strip(), sectors.astype(str)
 
 
-def _snapshot_prices(daily: pd.DataFrame, monthly: pd.DataFrame, asof: pd.Timestamp) -> pd.DataFrame:
+def _snapshot_prices(
+    daily: pd.DataFrame, monthly: pd.DataFrame, asof: pd.Timestamp
+) -> pd.DataFrame:
     """Close on the snapshot date, or the last close within a week before it.
 
     Daily prices first; names with only monthly prices (Russell 2000 members outside the S&P 1500)
     take the monthly file's last row, which holds the close of 2026-07-14 for the partial month.
     """
     d = last_price(daily, asof, MAX_PRICE_AGE_DAYS)
-    m = monthly.loc[:asof + pd.offsets.MonthEnd(0)].iloc[-1:]
+    m = monthly.loc[: asof + pd.offsets.MonthEnd(0)].iloc[-1:]
     m_px = pd.DataFrame({"price": m.iloc[0], "price_date": asof})
     only_monthly = m_px.index.difference(d.index[d["price"].notna()])
     return pd.concat([d[d["price"].notna()], m_px.loc[only_monthly].dropna(subset=["price"])])
@@ -196,7 +200,9 @@ def holdings_growth(weights: pd.Series, growth: pd.Series) -> float:
     return float((weights[ok] * g[ok]).sum() / weights[ok].sum())
 
 
-def growth_between(daily: pd.DataFrame, monthly: pd.DataFrame, start: str, end: pd.Timestamp) -> pd.Series:
+def growth_between(
+    daily: pd.DataFrame, monthly: pd.DataFrame, start: str, end: pd.Timestamp
+) -> pd.Series:
     """Gross return from the close on/before ``start`` to the close on/before ``end``."""
     s = pd.Timestamp(start)
     a = last_price(daily, s, MAX_PRICE_AGE_DAYS)["price"]
@@ -204,7 +210,7 @@ def growth_between(daily: pd.DataFrame, monthly: pd.DataFrame, start: str, end: 
     g = (b / a).dropna()
     m = monthly.ffill()
     ma = m.loc[:s].iloc[-1]
-    mb = m.loc[:end + pd.offsets.MonthEnd(0)].iloc[-1]
+    mb = m.loc[: end + pd.offsets.MonthEnd(0)].iloc[-1]
     mg = (mb / ma).dropna()
     return pd.concat([g, mg[mg.index.difference(g.index)]])
 

@@ -23,12 +23,22 @@ def _rows(a: Analysis) -> list[tuple[str, str, str, object, str]]:
         ("summary", "account", "cash_weight", d["cash"]["weight"], _FRACTION),
     ]
     for p in d["positions"]:
-        for key, unit in (("shares", "shares"), ("price", "account currency"),
-                          ("value", "account currency"), ("weight", _FRACTION)):
+        for key, unit in (
+            ("shares", "shares"),
+            ("price", "account currency"),
+            ("value", "account currency"),
+            ("weight", _FRACTION),
+        ):
             rows.append(("position", p["ticker"], key, p[key], unit))
     c = d["concentration"]
-    for key in ("megacap_weight", "benchmark_megacap_weight", "top10_weight",
-                "benchmark_top10_weight", "max_company_weight", "active_share"):
+    for key in (
+        "megacap_weight",
+        "benchmark_megacap_weight",
+        "top10_weight",
+        "benchmark_top10_weight",
+        "max_company_weight",
+        "active_share",
+    ):
         rows.append(("concentration", "portfolio", key, c[key], _FRACTION))
     for key in ("hhi", "benchmark_hhi"):
         rows.append(("concentration", "portfolio", key, c[key], "index (0-1)"))
@@ -41,8 +51,13 @@ def _rows(a: Analysis) -> list[tuple[str, str, str, object, str]]:
     for item in d["lookthrough"]:
         rows.append(("lookthrough", item["ticker"], "weight", item["weight"], _FRACTION))
     r = d["risk"]
-    for key in ("volatility", "benchmark_volatility", "tracking_error",
-                "factor_tracking_error", "specific_tracking_error"):
+    for key in (
+        "volatility",
+        "benchmark_volatility",
+        "tracking_error",
+        "factor_tracking_error",
+        "specific_tracking_error",
+    ):
         rows.append(("risk", "portfolio", key, r[key], _ANNUAL))
     rows.append(("risk", "portfolio", "beta", r["beta"], "ratio"))
     for part, values in r["te_contributions"].items():

@@ -71,7 +71,10 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
             "megacap_weight": _num(c.megacap_weight),
             "benchmark_megacap_weight": _num(c.benchmark_megacap_weight),
             "megacaps": {
-                t: {"weight": _num(c.megacaps[t]), "benchmark_weight": _num(c.benchmark_megacaps[t])}
+                t: {
+                    "weight": _num(c.megacaps[t]),
+                    "benchmark_weight": _num(c.benchmark_megacaps[t]),
+                }
                 for t in c.megacaps.index
             },
             "megacap_list": list(a.megacap_tickers),
@@ -94,8 +97,12 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
             "value_score_coverage": _num(c.value_score_coverage),
             "benchmark_value_score": _num(c.benchmark_value_score),
             "top_companies": [
-                {"ticker": str(row["ticker"]), "name": str(row["name"]),
-                 "weight": _num(row["weight"]), "benchmark_weight": _num(row["benchmark_weight"])}
+                {
+                    "ticker": str(row["ticker"]),
+                    "name": str(row["name"]),
+                    "weight": _num(row["weight"]),
+                    "benchmark_weight": _num(row["benchmark_weight"]),
+                }
                 for _, row in a.companies[a.companies["weight"] > 0].head(25).iterrows()
             ],
         },

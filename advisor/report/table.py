@@ -31,7 +31,9 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def _header(a: Analysis) -> Text:
-    total = "weights only" if a.total_value is None else f"{money(a.total_value)} (account currency)"
+    total = (
+        "weights only" if a.total_value is None else f"{money(a.total_value)} (account currency)"
+    )
     return Text.from_markup(
         f"[bold]advisor analyze[/bold]  {a.source}\n"
         f"Prices and market data as of [bold]{a.as_of.date()}[/bold]; benchmark: {a.benchmark}; "
@@ -44,7 +46,14 @@ def _positions(a: Analysis, limit: int = 25) -> Table:
     t = _table("Positions", "Ticker", "Name", "Shares", "Price", "Value", "Weight")
     for tk, p in a.positions.head(limit).iterrows():
         shares = "-" if math.isnan(p["shares"]) else f"{p['shares']:,.4g}"
-        t.add_row(str(tk), str(p["name"])[:34], shares, money(p["price"]), money(p["value"]), pct(p["weight"]))
+        t.add_row(
+            str(tk),
+            str(p["name"])[:34],
+            shares,
+            money(p["price"]),
+            money(p["value"]),
+            pct(p["weight"]),
+        )
     if len(a.positions) > limit:
         t.add_row(f"... {len(a.positions) - limit} more", "", "", "", "", "")
     return t
@@ -52,15 +61,29 @@ def _positions(a: Analysis, limit: int = 25) -> Table:
 
 def _concentration(a: Analysis) -> Table:
     c = a.concentration
-    t = _table("Concentration (look-through)", "Measure", "Portfolio", "S&P 500" if a.benchmark == "S&P 500" else a.benchmark)
-    t.add_row("Megacap weight (" + ", ".join(c.megacaps.index) + ")", pct(c.megacap_weight), pct(c.benchmark_megacap_weight))
+    t = _table(
+        "Concentration (look-through)",
+        "Measure",
+        "Portfolio",
+        "S&P 500" if a.benchmark == "S&P 500" else a.benchmark,
+    )
+    t.add_row(
+        "Megacap weight (" + ", ".join(c.megacaps.index) + ")",
+        pct(c.megacap_weight),
+        pct(c.benchmark_megacap_weight),
+    )
     t.add_row("Top-10 companies", pct(c.top10_weight), pct(c.benchmark_top10_weight))
     t.add_row("Largest company", f"{c.max_company} {pct(c.max_company_weight)}", "")
     t.add_row("HHI (companies)", f"{c.hhi:.4f}", f"{c.benchmark_hhi:.4f}")
-    t.add_row("Effective number of companies", f"{c.effective_n:.1f}", f"{c.benchmark_effective_n:.1f}")
+    t.add_row(
+        "Effective number of companies", f"{c.effective_n:.1f}", f"{c.benchmark_effective_n:.1f}"
+    )
     t.add_row("Active share", pct(c.active_share), "")
-    t.add_row(f"Value score (-1 growth..+1 value; {pct(c.value_score_coverage, 0)} covered)",
-              f"{c.value_score:+.2f}", f"{c.benchmark_value_score:+.2f}")
+    t.add_row(
+        f"Value score (-1 growth..+1 value; {pct(c.value_score_coverage, 0)} covered)",
+        f"{c.value_score:+.2f}",
+        f"{c.benchmark_value_score:+.2f}",
+    )
     return t
 
 
@@ -69,7 +92,9 @@ def _megacaps(a: Analysis) -> Table:
     via = a.megacap_sources
     for tk, w in a.concentration.megacaps.sort_values(ascending=False).items():
         parts = via[via["company"] == tk].sort_values("weight", ascending=False)
-        text = ", ".join(f"{h} {pct(v)}" for h, v in zip(parts["holding"], parts["weight"], strict=True))
+        text = ", ".join(
+            f"{h} {pct(v)}" for h, v in zip(parts["holding"], parts["weight"], strict=True)
+        )
         t.add_row(str(tk), pct(w), pct(a.concentration.benchmark_megacaps[tk]), text)
     return t
 
@@ -99,17 +124,29 @@ def _contributions(title: str, s, total: float, limit: int = 12) -> Table:  # ty
         t.add_row(str(name), pct(v, 2), pct(v / total if total > 0 else float("nan"), 0))
     if len(shown) > limit:
         rest = float(shown.iloc[limit:].sum())
-        t.add_row(f"{len(shown) - limit} others", pct(rest, 2), pct(rest / total if total > 0 else float("nan"), 0))
+        t.add_row(
+            f"{len(shown) - limit} others",
+            pct(rest, 2),
+            pct(rest / total if total > 0 else float("nan"), 0),
+        )
     t.add_row("Total", pct(float(s.sum()), 2), "100%")
     return t
 
 
 def _styles(a: Analysis) -> Table:
-    t = _table("Style and market exposures (risk-model betas)", "Factor", "Portfolio", "Benchmark", "Active")
+    t = _table(
+        "Style and market exposures (risk-model betas)",
+        "Factor",
+        "Portfolio",
+        "Benchmark",
+        "Active",
+    )
     ex = a.risk.active_exposures
     for f in ("market", "size", "value", "momentum"):
         row = ex.loc[f]
-        t.add_row(f, f"{row['portfolio']:+.2f}", f"{row['benchmark']:+.2f}", f"{row['active']:+.2f}")
+        t.add_row(
+            f, f"{row['portfolio']:+.2f}", f"{row['benchmark']:+.2f}", f"{row['active']:+.2f}"
+        )
     return t
 
 
@@ -125,7 +162,11 @@ def render(a: Analysis, console: Console) -> None:
         _groups("Size (look-through)", a.concentration.sizes),
         _styles(a),
         _risk(a),
-        _contributions("Tracking error by holding (benchmark = what is not held)", r.te_by_holding, r.tracking_error),
+        _contributions(
+            "Tracking error by holding (benchmark = what is not held)",
+            r.te_by_holding,
+            r.tracking_error,
+        ),
         _contributions("Tracking error by group", r.te_by_group, r.tracking_error),
         _contributions("Tracking error by sector", r.te_by_sector, r.tracking_error),
     ]
