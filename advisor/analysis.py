@@ -217,6 +217,11 @@ def _concentration(
     if cash_w > 0:
         sectors["Cash"] = cash_w
         sizes["cash"] = cash_w
+    style = conc.style_bucket(sec["value_score"])
+    styles = conc.group_weights(lt.securities, style)
+    for label, w in (("unseen", float(lt.unseen.sum())), ("cash", cash_w)):
+        if w > 0:
+            styles[label] = w
     vs, cov = conc.weighted_score(lt.securities, sec["value_score"])
     bvs, _ = conc.weighted_score(bench, sec["value_score"])
     top = p_comp.idxmax() if len(p_comp) else ""
@@ -237,6 +242,9 @@ def _concentration(
         active_share=conc.active_share(pd.concat([p_comp, extra]), b_comp),
         sectors=conc.side_by_side(sectors, b_sectors)[["weight", "benchmark_weight", "active"]],
         sizes=conc.side_by_side(sizes, b_sizes)[["weight", "benchmark_weight", "active"]],
+        styles=conc.side_by_side(styles, conc.group_weights(bench, style))[
+            ["weight", "benchmark_weight", "active"]
+        ],
         value_score=vs,
         value_score_coverage=cov,
         benchmark_value_score=bvs,

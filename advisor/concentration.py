@@ -48,6 +48,15 @@ def group_weights(weights: pd.Series, groups: pd.Series) -> pd.Series:
     return weights.groupby(groups.reindex(weights.index).fillna("Unknown")).sum()
 
 
+def style_bucket(score: pd.Series) -> pd.Series:
+    """Growth / blend / value terciles of the value score (-1..+1); 'unscored' where missing."""
+    out = pd.Series("blend", index=score.index, dtype=object)
+    out[score <= -1 / 3] = "growth"
+    out[score >= 1 / 3] = "value"
+    out[score.isna()] = "unscored"
+    return out
+
+
 def weighted_score(weights: pd.Series, score: pd.Series) -> tuple[float, float]:
     """Weight-averaged score over the names that have one, and that coverage (a fraction)."""
     s = score.reindex(weights.index)
@@ -82,6 +91,7 @@ class Concentration:
     active_share: float
     sectors: pd.DataFrame  # index sector; columns weight, benchmark_weight
     sizes: pd.DataFrame  # index size bucket; columns weight, benchmark_weight
+    styles: pd.DataFrame  # index growth/blend/value/unscored; columns weight, benchmark_weight
     value_score: float
     value_score_coverage: float
     benchmark_value_score: float

@@ -44,7 +44,7 @@ def _rows(a: Analysis) -> list[tuple[str, str, str, object, str]]:
         rows.append(("concentration", "portfolio", key, c[key], "index (0-1)"))
     for key in ("effective_n", "benchmark_effective_n"):
         rows.append(("concentration", "portfolio", key, c[key], "companies"))
-    for group in ("sectors", "sizes"):
+    for group in ("sectors", "sizes", "styles"):
         for name, v in c[group].items():
             rows.append((group[:-1], name, "weight", v["weight"], _FRACTION))
             rows.append((group[:-1], name, "benchmark_weight", v["benchmark_weight"], _FRACTION))

@@ -93,6 +93,7 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
             "active_share": _num(c.active_share),
             "sectors": _side(c.sectors),
             "sizes": _side(c.sizes),
+            "styles": _side(c.styles),
             "value_score": _num(c.value_score),
             "value_score_coverage": _num(c.value_score_coverage),
             "benchmark_value_score": _num(c.benchmark_value_score),

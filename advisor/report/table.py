@@ -160,6 +160,10 @@ def render(a: Analysis, console: Console) -> None:
         _megacaps(a),
         _groups("Sectors (look-through)", a.concentration.sectors),
         _groups("Size (look-through)", a.concentration.sizes),
+        _groups(
+            "Style: growth / blend / value terciles of book-to-price (S&P 500 names)",
+            a.concentration.styles,
+        ),
         _styles(a),
         _risk(a),
         _contributions(
