@@ -32,7 +32,9 @@ def _table(title: str, *columns: str) -> Table:
 
 def _header(a: Analysis) -> Text:
     total = (
-        "weights only" if a.total_value is None else f"{money(a.total_value)} (account currency)"
+        "not given (weights-only file; --total-value adds money figures)"
+        if a.total_value is None
+        else f"{money(a.total_value)} (account currency)"
     )
     return Text.from_markup(
         f"[bold]advisor analyze[/bold]  {a.source}\n"
