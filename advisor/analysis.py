@@ -133,10 +133,6 @@ def _company_table(
     return table
 
 
-def _label(companies: pd.DataFrame) -> pd.Series:
-    return companies["ticker"].astype(str)
-
-
 def analyze(
     holdings: Holdings,
     market: Market,
@@ -202,7 +198,7 @@ def _concentration(
     sec = market.securities
     p_comp, b_comp = companies["weight"], companies["benchmark_weight"]
     p_comp = p_comp[p_comp > 0]
-    labels = _label(companies)
+    labels = companies["ticker"].astype(str)
     mega_rows = companies[companies["megacap"]]
     extra = pd.concat([lt.unseen.rename(lambda f: f"{f} (unseen)"), pd.Series({"CASH": cash_w})])
     sectors = lt.securities.groupby(

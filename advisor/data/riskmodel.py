@@ -66,38 +66,34 @@ class ModelParams:
         return asdict(self)
 
 
+def _factors(r: pd.DataFrame) -> pd.DataFrame:
+    """Factor returns from fund returns (the definitions in the module docstring)."""
+    out = pd.DataFrame(index=r.index)
+    out[MARKET] = r["SPY"]
+    for name, (long, short) in STYLES.items():
+        out[name] = r[long] - r[short]
+    for sector, etf in SECTOR_ETFS.items():
+        out[sector] = r[etf] - r["SPY"]
+    return out[list(FACTORS)]
+
+
 def factor_returns(etf_prices: pd.DataFrame) -> pd.DataFrame:
     """Daily factor returns (fractions) from ETF adjusted closes; NaN before a factor exists.
 
-    The first five returns of each fund are dropped (MTUM, VLUE and SIZE repeat their first
-    price for a few days in the raw data).
+    The first returns of each fund (its first week) are dropped: MTUM, VLUE and SIZE repeat
+    their first price for a few days in the raw data.
     """
     r = etf_prices.pct_change(fill_method=None)
     for col in r.columns:
         first = etf_prices[col].first_valid_index()
         if first is not None:
             r.loc[: first + pd.Timedelta(days=7), col] = np.nan
-    out = pd.DataFrame(index=r.index)
-    out[MARKET] = r["SPY"]
-    for name, (long, short) in STYLES.items():
-        out[name] = r[long] - r[short]
-    for sector, etf in SECTOR_ETFS.items():
-        out[sector] = r[etf] - r["SPY"]
-    out = out.iloc[1:]
-    return out[list(FACTORS)]
+    return _factors(r).iloc[1:]
 
 
 def monthly_factor_returns(etf_prices: pd.DataFrame) -> pd.DataFrame:
     """Monthly factor returns: the same definitions on month-end closes."""
-    month_end = etf_prices.resample("ME").last()
-    r = month_end.pct_change(fill_method=None)
-    out = pd.DataFrame(index=r.index)
-    out[MARKET] = r["SPY"]
-    for name, (long, short) in STYLES.items():
-        out[name] = r[long] - r[short]
-    for sector, etf in SECTOR_ETFS.items():
-        out[sector] = r[etf] - r["SPY"]
-    return out[list(FACTORS)]
+    return _factors(etf_prices.resample("ME").last().pct_change(fill_method=None))
 
 
 def decay_weights(n: int, halflife: float) -> np.ndarray:

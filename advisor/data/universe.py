@@ -18,6 +18,7 @@ from advisor.data.sources import (
     SP600,
     RawData,
     last_price,
+    sector_name,
 )
 from advisor.tickers import RENAMES, resolve
 
@@ -95,8 +96,6 @@ def _names_and_sectors(raw: RawData, index: pd.Index, ever500: pd.DataFrame):  #
         if "name" in src:
             names = names.fillna(src["name"])
         if "sector" in src:
-            from advisor.data.sources import sector_name
-
             sectors = sectors.fillna(src["sector"].map(sector_name))
     for t, (name, _) in etfs.ETFS.items():
         if t in index:
