@@ -44,16 +44,8 @@ class LookThrough:
         return float(self.securities.sum())
 
     def risk_matrix(self) -> pd.DataFrame:
-        """Risk-model security x holding: each holding as risk-model weights per unit.
-
-        Seen constituents are stocks; a fund's unseen share is represented by the fund itself
-        (its own factor exposures and specific risk, estimated from its return history).
-        """
-        units = self.unseen_unit[self.unseen_unit > 0]
-        extra = pd.DataFrame(0.0, index=units.index, columns=self.matrix.columns)
-        for fund, u in units.items():
-            extra.at[fund, fund] = u
-        return self.matrix.add(extra, fill_value=0.0).fillna(0.0)
+        """Risk-model security x holding matrix (see :func:`unit_risk_matrix`)."""
+        return unit_risk_matrix(self.matrix, self.unseen_unit)
 
 
 def lookthrough_matrix(holdings: pd.Index, market: Market) -> tuple[pd.DataFrame, pd.Series]:
@@ -79,6 +71,19 @@ def lookthrough_matrix(holdings: pd.Index, market: Market) -> tuple[pd.DataFrame
     matrix = pd.DataFrame(cols).fillna(0.0)
     matrix = matrix.reindex(columns=holdings, fill_value=0.0)
     return matrix, pd.Series(unseen).reindex(holdings)
+
+
+def unit_risk_matrix(matrix: pd.DataFrame, unseen_unit: pd.Series) -> pd.DataFrame:
+    """Risk-model security x holding: each holding as risk-model weights per unit.
+
+    Seen constituents are stocks; a fund's unseen share is represented by the fund itself (its own
+    factor exposures and specific risk, estimated from its return history).
+    """
+    units = unseen_unit[unseen_unit > 0]
+    extra = pd.DataFrame(0.0, index=units.index, columns=matrix.columns)
+    for fund, u in units.items():
+        extra.at[fund, fund] = u
+    return matrix.add(extra, fill_value=0.0).fillna(0.0)
 
 
 def look_through(weights: pd.Series, market: Market) -> LookThrough:

@@ -1,0 +1,301 @@
+"""The rebalance optimizer: target weights under a mandate, in cvxpy (Clarabel, ECOS fallback).
+
+Decision: weights ``w`` of the account's holdings and the sleeve funds (fractions of total value)
+and cash ``c``, with ``sum(w) + c = 1``, ``w >= 0``. Everything the mandate limits is linear or
+second-order-cone in ``w`` *through the funds*:
+
+* look-through exposure ``x = L w`` (stocks), risk-model weights ``v = R w`` (stocks and the unseen
+  parts of funds, represented by the fund itself);
+* tracking error in factor form, never an n x n matrix:
+  ``TE = || [ F^1/2 (E w - e_b) ; sqrt(d) * (R w - b) ] ||`` with ``E = B' R`` (k x n);
+* megacap weight ``m' w``, company weights ``C w``, sector weights ``S w``;
+* turnover ``sum |w - w0| / 2``; realised gains ``g' (w0 - w)_+`` (gains only, losses not credited).
+
+One :class:`Rebalancer` holds a compiled problem whose account data (current weights, bounds, gain
+rates) and limits are cvxpy Parameters (DPP), so the same problem re-solves for another account
+over the same assets without recompiling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from advisor.errors import SolverError
+from advisor.lookthrough import lookthrough_matrix, unit_risk_matrix
+from advisor.mandate import Mandate
+from advisor.market import Market
+
+OFF = 10.0  # the value of a limit that is switched off (any fraction is below it)
+TE_SCALE = 1e4  # TE^2 ~ 1e-4: scale so that Clarabel's absolute gap is negligible
+TOL = 1e-6  # limits must hold within this on every solution (fractions)
+BINDING_TOL = 1e-5
+
+
+@dataclass(frozen=True, eq=False)
+class ProblemData:
+    """The fixed matrices of a rebalance problem over a list of assets (holdings + sleeves).
+
+    Vectors are numpy arrays in the order of ``assets``; matrices map asset weights to the named
+    quantity. Built by :func:`problem_data`; independent of any one account's weights.
+    """
+
+    assets: pd.Index
+    G: np.ndarray  # k x n: F^1/2 E
+    g_b: np.ndarray  # k: F^1/2 e_b
+    R: sp.csr_matrix  # N x n: risk-model weights per unit of each asset
+    b: np.ndarray  # N: benchmark over the same risk securities
+    sqrt_d: np.ndarray  # N: specific volatilities
+    mega: np.ndarray  # n: megacap look-through weight per unit
+    C: sp.csr_matrix  # companies x n
+    companies: pd.Index
+    S: np.ndarray  # sectors x n
+    sectors: pd.Index
+    b_sector: np.ndarray
+    is_stock: np.ndarray  # n bool
+
+    def te(self, w: np.ndarray) -> float:
+        """Tracking error of asset weights ``w`` (numpy), the optimizer's own formula."""
+        f = self.G @ w - self.g_b
+        s = self.sqrt_d * (self.R @ w - self.b)
+        return float(np.sqrt(f @ f + s @ s))
+
+
+def _factor_half(F: pd.DataFrame) -> np.ndarray:
+    """``H`` with ``H' H = F`` (symmetric square root; F may be singular)."""
+    vals, vecs = np.linalg.eigh(F.to_numpy())
+    return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
+
+
+def problem_data(assets: list[str], market: Market, benchmark: pd.Series, megacaps: set[str]) -> ProblemData:
+    """Matrices of the problem over ``assets`` (tickers known to the snapshot)."""
+    index = pd.Index(assets)
+    matrix, unseen = lookthrough_matrix(index, market)
+    risk = unit_risk_matrix(matrix, unseen)
+    names = risk.index.union(benchmark.index)
+    R = risk.reindex(names, fill_value=0.0)
+    b = benchmark.reindex(names, fill_value=0.0).to_numpy()
+    model = market.risk
+    B = model.exposures.reindex(names)
+    H = _factor_half(model.factor_cov)
+    E = B.to_numpy().T @ R.to_numpy()
+    company = market.company_of(matrix.index)
+    C = matrix.groupby(company.to_numpy()).sum()
+    sector = market.securities["sector"].reindex(matrix.index).fillna("Unknown")
+    S = matrix.groupby(sector.to_numpy()).sum()
+    b_sector = benchmark.groupby(market.securities["sector"].reindex(benchmark.index).fillna("Unknown")).sum()
+    S = S.reindex(S.index.union(b_sector.index), fill_value=0.0)
+    return ProblemData(
+        assets=index,
+        G=H @ E,
+        g_b=H @ (B.to_numpy().T @ b),
+        R=sp.csr_matrix(R.to_numpy()),
+        b=b,
+        sqrt_d=np.sqrt(model.specific_var.reindex(names).to_numpy()),
+        mega=C.loc[C.index.isin(list(megacaps))].sum().reindex(index).to_numpy(),
+        C=sp.csr_matrix(C.to_numpy()),
+        companies=C.index,
+        S=S.to_numpy(),
+        sectors=S.index,
+        b_sector=b_sector.reindex(S.index, fill_value=0.0).to_numpy(),
+        is_stock=~market.securities["is_etf"].reindex(index).fillna(False).to_numpy(dtype=bool),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Account:
+    """One account's inputs to the problem, aligned with ``ProblemData.assets``.
+
+    ``lo``/``hi`` are per-asset weight bounds (hold: ``lo = w0``; restrict: ``hi = w0``; sleeve
+    and position limits); ``gain_rate`` is realised gain per unit of weight sold (>= 0).
+    """
+
+    w0: np.ndarray
+    cash0: float
+    lo: np.ndarray
+    hi: np.ndarray
+    gain_rate: np.ndarray
+    total_value: float
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """Optimal weights and how they were obtained."""
+
+    status: str  # optimal | optimal_inaccurate | infeasible | solver_error
+    w: pd.Series
+    cash: float
+    objective: float
+    solver: str
+    solve_time: float
+    iterations: int
+    checks: dict[str, dict[str, float | bool]]
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("optimal", "optimal_inaccurate")
+
+
+class Rebalancer:
+    """A compiled rebalance problem over fixed assets and objective; re-solve per account."""
+
+    def __init__(self, data: ProblemData, objective: str, cost_bps: float = 5.0) -> None:
+        self.data = data
+        self.objective = objective
+        n = len(data.assets)
+        self.w = cp.Variable(n, nonneg=True, name="w")
+        self.c = cp.Variable(nonneg=True, name="cash")
+        self.s = cp.Variable(n, nonneg=True, name="sells")  # epigraph of (w0 - w)_+ (keeps DPP)
+        p = {
+            "w0": cp.Parameter(n, nonneg=True),
+            "lo": cp.Parameter(n, nonneg=True),
+            "hi": cp.Parameter(n, nonneg=True),
+            "gain_rate": cp.Parameter(n, nonneg=True),
+            "te": cp.Parameter(nonneg=True),
+            "turnover": cp.Parameter(nonneg=True),
+            "megacap": cp.Parameter(nonneg=True),
+            "company": cp.Parameter(nonneg=True),
+            "band": cp.Parameter(nonneg=True),
+            "gain": cp.Parameter(nonneg=True),
+            "cash_floor": cp.Parameter(nonneg=True),
+            "cash_cap": cp.Parameter(nonneg=True),
+        }
+        self.p = p
+        w, d = self.w, data
+        self.te_vec = cp.hstack([d.G @ w - d.g_b, cp.multiply(d.sqrt_d, d.R @ w - d.b)])
+        self.trade = cp.abs(w - p["w0"])
+        self.turnover = cp.sum(self.trade) / 2
+        self.constraints = {
+            "budget": cp.sum(w) + self.c == 1,
+            "cash_floor": self.c >= p["cash_floor"],
+            "cash_cap": self.c <= p["cash_cap"],
+            "sells": self.s >= p["w0"] - w,
+            "lower": w >= p["lo"],
+            "upper": w <= p["hi"],
+            "max_te": cp.norm(self.te_vec) <= p["te"],
+            "max_turnover": self.turnover <= p["turnover"],
+            "max_megacap": d.mega @ w <= p["megacap"],
+            "max_company": d.C @ w <= p["company"],
+            "sector_band_over": d.S @ w - d.b_sector <= p["band"],
+            "sector_band_under": d.b_sector - d.S @ w <= p["band"],
+            "max_realized_gain": p["gain_rate"] @ self.s <= p["gain"],
+        }
+        cost = (cost_bps / 1e4) * cp.sum(self.trade)
+        goal = {
+            "megacap": d.mega @ w + cost,
+            "hhi": 100.0 * cp.sum_squares(d.C @ w) + cost,
+            "te": TE_SCALE * cp.sum_squares(self.te_vec) + cost,
+            "turnover": self.turnover + cost + 1e-2 * cp.sum_squares(self.te_vec),
+            "gain": p["gain_rate"] @ self.s + cost,  # diagnostics only
+        }[objective]
+        self.problem = cp.Problem(cp.Minimize(goal), list(self.constraints.values()))
+
+    def set(self, account: Account, mandate: Mandate) -> None:
+        """Load an account and a mandate's limits into the parameters."""
+        p = self.p
+        p["w0"].value = account.w0
+        p["lo"].value = account.lo
+        p["hi"].value = account.hi
+        p["gain_rate"].value = account.gain_rate
+        limit = {
+            "te": mandate.max_te,
+            "turnover": mandate.max_turnover,
+            "megacap": mandate.megacap_cap,
+            "company": mandate.max_company,
+            "band": mandate.sector_band,
+        }
+        for name, value in limit.items():
+            p[name].value = OFF if value is None else value
+        gain = mandate.max_realized_gain
+        p["gain"].value = OFF * 1e3 if gain is None else gain / account.total_value
+        p["cash_floor"].value = mandate.cash_floor
+        p["cash_cap"].value = cash_cap(mandate, account.cash0)
+
+    def solve(self, account: Account, mandate: Mandate) -> Solution:
+        """Solve for one account (Clarabel; ECOS when Clarabel fails); check every limit."""
+        self.set(account, mandate)
+        attempts = [("CLARABEL", {}), ("ECOS", {"abstol": 1e-9, "reltol": 1e-9, "feastol": 1e-9})]
+        last_error = ""
+        for solver, opts in attempts:
+            try:
+                self.problem.solve(solver=solver, **opts)
+            except cp.SolverError as exc:
+                last_error = f"{solver}: {exc}"
+                continue
+            status = self.problem.status
+            if status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE, cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
+                return self._solution(status, solver, account, mandate)
+            last_error = f"{solver}: status {status}"
+        raise SolverError(f"the optimizer broke down ({last_error})", "Try a looser mandate or report the file")
+
+    def _solution(self, status: str, solver: str, account: Account, mandate: Mandate) -> Solution:
+        stats = self.problem.solver_stats
+        if status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
+            empty = pd.Series(np.nan, index=self.data.assets)
+            return Solution("infeasible", empty, float("nan"), float("nan"), solver,
+                            stats.solve_time or 0.0, stats.num_iters or 0, {})
+        w = np.clip(np.asarray(self.w.value, dtype=float), 0.0, None)
+        cash = 1.0 - float(w.sum())
+        checks = check_limits(self.data, w, cash, account, mandate)
+        ok = all(c["holds"] for c in checks.values())
+        final = "optimal" if status == cp.OPTIMAL and ok else "optimal_inaccurate"
+        return Solution(final, pd.Series(w, index=self.data.assets), cash, float(self.problem.value),
+                        solver, stats.solve_time or 0.0, stats.num_iters or 0, checks)
+
+
+def cash_cap(mandate: Mandate, cash0: float) -> float:
+    """Most cash a proposal may hold: --cash-max, else the larger of current cash and the floor.
+
+    Without this cap, raising cash would be the cheapest way to cut megacap weight or HHI.
+    """
+    if mandate.cash_max is not None:
+        return max(mandate.cash_max, mandate.cash_floor)
+    return max(cash0, mandate.cash_floor)
+
+
+def check_limits(data: ProblemData, w: np.ndarray, cash: float, account: Account, mandate: Mandate) -> dict:
+    """Every limit evaluated on ``w`` with numpy: value, limit, slack, holds, binding."""
+    out: dict[str, dict[str, float | bool]] = {}
+
+    def cap(name: str, value: float, limit: float | None, tol: float = TOL) -> None:
+        if limit is None:
+            return
+        out[name] = {"value": value, "limit": limit, "holds": value <= limit + tol,
+                     "binding": limit - value <= BINDING_TOL * max(1.0, abs(limit))}
+
+    trade = np.abs(w - account.w0)
+    cap("max_te", data.te(w), mandate.max_te)
+    cap("max_turnover", float(trade.sum() / 2), mandate.max_turnover)
+    cap("max_megacap", float(data.mega @ w), mandate.megacap_cap)
+    cap("max_company", float((data.C @ w).max()), mandate.max_company)
+    if mandate.sector_band is not None:
+        cap("sector_band", float(np.abs(data.S @ w - data.b_sector).max()), mandate.sector_band)
+    sold = np.clip(account.w0 - w, 0.0, None)
+    if mandate.max_realized_gain is not None:
+        cap("max_realized_gain", float(account.gain_rate @ sold) * account.total_value,
+            mandate.max_realized_gain, tol=max(TOL * account.total_value, 0.01))
+    out["cash_floor"] = {"value": cash, "limit": mandate.cash_floor, "holds": cash >= mandate.cash_floor - TOL,
+                         "binding": cash - mandate.cash_floor <= BINDING_TOL}
+    cap("cash_max", cash, cash_cap(mandate, account.cash0))
+    below = float(np.max(account.lo - w, initial=0.0))
+    above = float(np.max(w - account.hi, initial=0.0))
+    out["bounds"] = {"value": max(below, above), "limit": 0.0, "holds": max(below, above) <= TOL,
+                     "binding": False}
+    out["long_only"] = {"value": float(-w.min(initial=0.0)), "limit": 0.0, "holds": bool(w.min(initial=0.0) >= -TOL),
+                        "binding": False}
+    return out
+
+
+def bound_names(data: ProblemData, w: np.ndarray, account: Account) -> list[str]:
+    """Per-asset bounds that bind at ``w``: ``hold:X``, ``restrict:X``, ``upper:X``."""
+    out = []
+    for i, t in enumerate(data.assets):
+        if account.lo[i] > 0 and w[i] - account.lo[i] <= BINDING_TOL:
+            out.append(f"lower:{t}")
+        if account.hi[i] < 1 and account.hi[i] - w[i] <= BINDING_TOL:
+            out.append(f"upper:{t}")
+    return out
