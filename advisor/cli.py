@@ -18,6 +18,7 @@ import click
 from advisor.errors import AdvisorError
 
 EXIT_ERROR = 1
+EXIT_INFEASIBLE = 3
 
 
 class Percent(click.ParamType):
@@ -43,6 +44,9 @@ class Money(click.ParamType):
 
     name = "amount"
 
+    def __init__(self, allow_zero: bool = False) -> None:
+        self.allow_zero = allow_zero
+
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
@@ -51,7 +55,7 @@ class Money(click.ParamType):
             amount = float(text)
         except ValueError:
             self.fail(f"{value!r} is not an amount such as 1,250,000", param, ctx)
-        if amount <= 0:
+        if amount < 0 or (amount == 0 and not self.allow_zero):
             self.fail(f"{value!r} must be positive", param, ctx)
         return amount
 
@@ -119,30 +123,69 @@ def main() -> None:
     """
 
 
+def holdings_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """FILE plus the options that say how to read it and what to measure against."""
+    decorators = [
+        click.argument("file", type=click.Path(path_type=Path)),
+        click.option(
+            "--benchmark",
+            metavar="TICKER",
+            help="Benchmark fund (look-through) instead of the S&P 500, e.g. QQQ.",
+        ),
+        click.option(
+            "--megacaps",
+            metavar="LIST",
+            default="AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA",
+            show_default=True,
+            help="Comma-separated tickers of the megacap group (GOOGL covers GOOG too).",
+        ),
+        click.option(
+            "--map",
+            "maps",
+            multiple=True,
+            metavar="OLD=NEW",
+            help="Read ticker OLD as NEW (repeatable).",
+        ),
+        click.option(
+            "--unknown",
+            type=click.Choice(["error", "cash", "skip"]),
+            default="error",
+            show_default=True,
+            help="Unknown tickers: stop with a list, value them as cash, or leave them out (warned).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def load_inputs(
+    file: Path, maps: tuple[str, ...], unknown: str, benchmark: str | None, megacaps: str
+):  # type: ignore[no-untyped-def]
+    """(market, holdings, benchmark ticker or None, megacap list) for a command's options."""
+    from advisor.holdings import read_holdings
+    from advisor.market import load_market
+
+    market = load_market()
+    holdings = read_holdings(file, market.known, mapping=mapping_option(maps), unknown=unknown)  # type: ignore[arg-type]
+    bench = None
+    if benchmark:
+        bench = market.resolve(benchmark)
+        if bench is None:
+            raise click.BadParameter(
+                f"{benchmark!r} is not in the snapshot", param_hint="--benchmark"
+            )
+    mega = [m.strip() for m in megacaps.split(",") if m.strip()]
+    return market, holdings, bench, mega
+
+
+def echo_warnings(warnings: list[str]) -> None:
+    for w in warnings:
+        click.secho(f"Warning: {w}", fg="yellow", err=True)
+
+
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "--benchmark",
-    metavar="TICKER",
-    help="Benchmark fund (look-through) instead of the S&P 500, e.g. QQQ.",
-)
-@click.option(
-    "--megacaps",
-    metavar="LIST",
-    default="AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA",
-    show_default=True,
-    help="Comma-separated tickers of the megacap group (GOOGL covers GOOG too).",
-)
-@click.option(
-    "--map", "maps", multiple=True, metavar="OLD=NEW", help="Read ticker OLD as NEW (repeatable)."
-)
-@click.option(
-    "--unknown",
-    type=click.Choice(["error", "cash", "skip"]),
-    default="error",
-    show_default=True,
-    help="Unknown tickers: stop with a list, value them as cash, or leave them out (warned).",
-)
+@holdings_options
 @click.option("--total-value", type=Money(), help="Account value for files that give only weights.")
 @output_options
 @handle_errors
@@ -163,23 +206,218 @@ def analyze(
     Example: advisor analyze portfolios/growth_client.csv
     """
     from advisor.analysis import analyze as run
-    from advisor.holdings import read_holdings
-    from advisor.market import load_market
 
-    market = load_market()
-    holdings = read_holdings(file, market.known, mapping=mapping_option(maps), unknown=unknown)  # type: ignore[arg-type]
-    bench = None
-    if benchmark:
-        bench = market.resolve(benchmark)
-        if bench is None:
-            raise click.BadParameter(
-                f"{benchmark!r} is not in the snapshot", param_hint="--benchmark"
-            )
-    mega = [m.strip() for m in megacaps.split(",") if m.strip()]
+    market, holdings, bench, mega = load_inputs(file, maps, unknown, benchmark, megacaps)
     result = run(holdings, market, benchmark=bench, megacaps=mega, total_value=total_value)
-    for w in result.warnings:
-        click.secho(f"Warning: {w}", fg="yellow", err=True)
+    echo_warnings(result.warnings)
     _render_analysis(result, fmt, output)
+
+
+def pairs(
+    values: tuple[str, ...], option: str, convert: Callable[[str], Any] = str
+) -> dict[str, Any]:
+    """``NAME=VALUE`` options as a dict."""
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"{v!r}: use NAME=VALUE", param_hint=option)
+        k, val = v.split("=", 1)
+        try:
+            out[k.strip()] = convert(val.strip())
+        except click.BadParameter as exc:
+            raise click.BadParameter(str(exc.message), param_hint=option) from exc
+    return out
+
+
+def tickers_list(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t.strip() for v in values for t in v.split(",") if t.strip())
+
+
+def mandate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Every limit of a :class:`~advisor.mandate.Mandate` as an option."""
+    pct = Percent()
+    decorators = [
+        click.option(
+            "--max-te",
+            type=pct,
+            default="3%",
+            show_default=True,
+            help="Tracking-error cap against the benchmark (annualised).",
+        ),
+        click.option(
+            "--objective",
+            type=click.Choice(["megacap", "hhi", "te", "turnover"]),
+            help="Goal: minimise megacap weight (default), look-through HHI, tracking "
+            "error, or turnover (default with --megacap-target).",
+        ),
+        click.option("--max-megacap", type=pct, help="Cap on look-through megacap weight."),
+        click.option(
+            "--megacap-target", type=pct, help="Reach this megacap weight with the least trading."
+        ),
+        click.option("--max-company", type=pct, help="Cap on any one company (look-through)."),
+        click.option("--max-turnover", type=pct, help="Turnover cap, sum |trade| / 2 / value."),
+        click.option("--max-position", type=pct, help="Cap on any single direct stock."),
+        click.option("--sector-band", type=pct, help="Sectors within +- this of the benchmark."),
+        click.option(
+            "--sleeves",
+            default="equal-weight,small-cap,value",
+            show_default=True,
+            help="Sleeves to shift toward (equal-weight, small-cap, value, mid-cap).",
+        ),
+        click.option(
+            "--sleeve",
+            "sleeve_map",
+            multiple=True,
+            metavar="NAME=FUND",
+            help="Implement a sleeve with another fund, e.g. --sleeve value=IVE.",
+        ),
+        click.option("--sleeve-min", multiple=True, metavar="NAME=PCT", help="Sleeve floor."),
+        click.option("--sleeve-max", multiple=True, metavar="NAME=PCT", help="Sleeve cap."),
+        click.option(
+            "--cash-floor",
+            type=pct,
+            default="0%",
+            show_default=True,
+            help="Minimum cash after trading.",
+        ),
+        click.option(
+            "--cash-max",
+            type=pct,
+            help="Maximum cash (default: today's cash or the floor, whichever is larger).",
+        ),
+        click.option("--hold", multiple=True, metavar="LIST", help="Tickers that may not be sold."),
+        click.option(
+            "--restrict", multiple=True, metavar="LIST", help="Tickers that may not be bought."
+        ),
+        click.option(
+            "--min-trade",
+            type=Money(allow_zero=True),
+            default="0",
+            show_default=True,
+            help="Smallest trade to place (account currency).",
+        ),
+        click.option(
+            "--max-realized-gain",
+            type=Money(allow_zero=True),
+            help="Budget for realised gains of the sales (needs a cost-basis column).",
+        ),
+        click.option(
+            "--cost-bps",
+            type=click.FloatRange(min=0),
+            default=5.0,
+            show_default=True,
+            help="Estimated trading cost, basis points of traded value.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+MANDATE_KEYS = (
+    "max_te",
+    "objective",
+    "max_megacap",
+    "megacap_target",
+    "max_company",
+    "max_turnover",
+    "max_position",
+    "sector_band",
+    "sleeves",
+    "sleeve_map",
+    "sleeve_min",
+    "sleeve_max",
+    "cash_floor",
+    "cash_max",
+    "hold",
+    "restrict",
+    "min_trade",
+    "max_realized_gain",
+    "cost_bps",
+)
+
+
+def build_mandate(options: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """A Mandate from the parsed ``mandate_options`` (removes them from ``options``)."""
+    from advisor.mandate import Mandate
+
+    o = {k: options.pop(k) for k in MANDATE_KEYS}
+    pct = Percent()
+    return Mandate(
+        objective=o["objective"],
+        max_te=o["max_te"],
+        max_megacap=o["max_megacap"],
+        megacap_target=o["megacap_target"],
+        max_company=o["max_company"],
+        max_turnover=o["max_turnover"],
+        max_position=o["max_position"],
+        sector_band=o["sector_band"],
+        sleeves=tuple(s.strip() for s in o["sleeves"].split(",") if s.strip()),
+        sleeve_funds=pairs(o["sleeve_map"], "--sleeve"),
+        sleeve_min=pairs(o["sleeve_min"], "--sleeve-min", lambda v: pct.convert(v, None, None)),
+        sleeve_max=pairs(o["sleeve_max"], "--sleeve-max", lambda v: pct.convert(v, None, None)),
+        cash_floor=o["cash_floor"],
+        cash_max=o["cash_max"],
+        hold=tickers_list(o["hold"]),
+        restrict=tickers_list(o["restrict"]),
+        min_trade=o["min_trade"],
+        max_realized_gain=o["max_realized_gain"],
+        cost_bps=o["cost_bps"],
+    )
+
+
+@main.command()
+@holdings_options
+@mandate_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; json (fractions) for tools.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the trade list to this CSV file for the custodian.",
+)
+@handle_errors
+def propose(
+    file: Path,
+    benchmark: str | None,
+    megacaps: str,
+    maps: tuple[str, ...],
+    unknown: str,
+    fmt: str,
+    output: Path | None,
+    **options: Any,
+) -> None:
+    """Propose trades that move FILE toward the sleeves within the mandate's limits.
+
+    Exit code 3 when the limits cannot all hold (the report says which to relax).
+
+    Example: advisor propose portfolios/growth_client.csv --max-te 3% --max-turnover 30%
+    """
+    from advisor.proposal import propose as run
+    from advisor.report import proposal as report
+
+    mandate = build_mandate(options)
+    market, holdings, bench, mega = load_inputs(file, maps, unknown, benchmark, megacaps)
+    result = run(holdings, market, mandate, benchmark=bench, megacaps=mega)
+    echo_warnings(result.before.warnings)
+    if fmt == "json":
+        click.echo(report.dumps(result))
+    else:
+        from rich.console import Console
+
+        report.render(result, Console())
+    if output is not None and result.feasible:
+        output.write_text(report.trades_csv(result))
+        click.echo(f"Wrote {len(result.trades)} trades to {output}", err=True)
+    if not result.feasible:
+        sys.exit(EXIT_INFEASIBLE)
 
 
 def _render_analysis(result: Any, fmt: str, output: Path | None) -> None:

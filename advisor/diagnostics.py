@@ -43,25 +43,39 @@ def precheck(data: ProblemData, account: Account, mandate: Mandate) -> list[str]
     out = []
     floor = float(account.lo.sum()) + mandate.cash_floor
     if floor > 1 + 1e-9:
-        out.append(f"positions that may not be sold (--hold) and the cash floor add up to "
-                   f"{floor:.1%} of the account, over 100 %")
+        out.append(
+            f"positions that may not be sold (--hold) and the cash floor add up to "
+            f"{floor:.1%} of the account, over 100 %"
+        )
     if (account.lo > account.hi + 1e-12).any():
-        bad = [str(t) for t, lo, hi in zip(data.assets, account.lo, account.hi, strict=True) if lo > hi + 1e-12]
-        out.append("these holdings may not be sold but are above their allowed weight: " + ", ".join(bad))
+        bad = [
+            str(t)
+            for t, lo, hi in zip(data.assets, account.lo, account.hi, strict=True)
+            if lo > hi + 1e-12
+        ]
+        out.append(
+            "these holdings may not be sold but are above their allowed weight: " + ", ".join(bad)
+        )
     cap = mandate.megacap_cap
     locked = float(data.mega @ account.lo)
     if cap is not None and locked > cap + 1e-9:
-        out.append(f"the holdings that may not be sold already carry {locked:.1%} megacap exposure, "
-                   f"above the {cap:.1%} cap")
+        out.append(
+            f"the holdings that may not be sold already carry {locked:.1%} megacap exposure, "
+            f"above the {cap:.1%} cap"
+        )
     need = max(0.0, mandate.cash_floor - account.cash0)
     if mandate.max_turnover is not None and need / 2 > mandate.max_turnover + 1e-9:
-        out.append(f"raising cash to the {mandate.cash_floor:.1%} floor needs {need / 2:.1%} turnover, "
-                   f"above the {mandate.max_turnover:.1%} cap")
+        out.append(
+            f"raising cash to the {mandate.cash_floor:.1%} floor needs {need / 2:.1%} turnover, "
+            f"above the {mandate.max_turnover:.1%} cap"
+        )
     if mandate.max_company is not None:
         locked_c = np.asarray(data.C @ account.lo).max(initial=0.0)
         if locked_c > mandate.max_company + 1e-9:
-            out.append(f"holdings that may not be sold put {locked_c:.1%} in one company, above the "
-                       f"{mandate.max_company:.1%} cap")
+            out.append(
+                f"holdings that may not be sold put {locked_c:.1%} in one company, above the "
+                f"{mandate.max_company:.1%} cap"
+            )
     return out
 
 
@@ -84,18 +98,25 @@ def relaxations(data: ProblemData, account: Account, mandate: Mandate) -> list[R
         loose = mandate.relaxed(**{f: None for f in fields_})
         sol = Rebalancer(data, objective, cost_bps=0.0).solve(account, loose)
         if not sol.ok:
-            out.append(Relaxation(name, current, None, f"relaxing the {label} limit alone does not help"))
+            out.append(
+                Relaxation(name, current, None, f"relaxing the {label} limit alone does not help")
+            )
             continue
         w = sol.w.to_numpy()
         achieved = {
             "max_te": data.te(w),
             "max_megacap": float(data.mega @ w),
             "max_turnover": float(np.abs(w - account.w0).sum() / 2),
-            "max_realized_gain": float(account.gain_rate @ np.clip(account.w0 - w, 0, None)) * account.total_value,
+            "max_realized_gain": float(account.gain_rate @ np.clip(account.w0 - w, 0, None))
+            * account.total_value,
         }[name]
-        out.append(Relaxation(
-            name, current, achieved,
-            f"{label} {_fmt(current, unit)} is too tight for the other limits; "
-            f"the least {label} that meets them is {_fmt(achieved, unit)}",
-        ))
+        out.append(
+            Relaxation(
+                name,
+                current,
+                achieved,
+                f"{label} {_fmt(current, unit)} is too tight for the other limits; "
+                f"the least {label} that meets them is {_fmt(achieved, unit)}",
+            )
+        )
     return out

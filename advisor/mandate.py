@@ -82,13 +82,24 @@ class Mandate:
             default = "turnover" if self.megacap_target is not None else "megacap"
             object.__setattr__(self, "objective", default)
         if self.objective not in OBJECTIVES:
-            raise AdvisorError(f"unknown objective {self.objective!r}", f"Use one of {', '.join(OBJECTIVES)}")
-        for f in ("max_te", "max_megacap", "megacap_target", "max_company", "max_turnover",
-                  "max_position", "sector_band"):
+            raise AdvisorError(
+                f"unknown objective {self.objective!r}", f"Use one of {', '.join(OBJECTIVES)}"
+            )
+        for f in (
+            "max_te",
+            "max_megacap",
+            "megacap_target",
+            "max_company",
+            "max_turnover",
+            "max_position",
+            "sector_band",
+        ):
             v = getattr(self, f)
             if v is not None and not 0 <= v <= 1:
-                raise AdvisorError(f"{f.replace('_', '-')} = {v} is not a fraction between 0 and 1",
-                                   "Give percentages such as 2% or fractions such as 0.02")
+                raise AdvisorError(
+                    f"{f.replace('_', '-')} = {v} is not a fraction between 0 and 1",
+                    "Give percentages such as 2% or fractions such as 0.02",
+                )
         if self.cash_max is not None and not 0 <= self.cash_max <= 1:
             raise AdvisorError(f"cash max {self.cash_max} must be in [0, 1]")
         if not 0 <= self.cash_floor < 1:
@@ -99,7 +110,9 @@ class Mandate:
         if self.min_trade < 0 or self.cost_bps < 0:
             raise AdvisorError("minimum trade and cost must not be negative")
         if self.max_realized_gain is not None and self.max_realized_gain < 0:
-            raise AdvisorError("the realised-gain budget must not be negative", "Use 0 for no gains")
+            raise AdvisorError(
+                "the realised-gain budget must not be negative", "Use 0 for no gains"
+            )
 
     @property
     def megacap_cap(self) -> float | None:
@@ -113,6 +126,16 @@ class Mandate:
 
     def limits(self) -> dict[str, float | None]:
         """The numeric limits by name (for reports)."""
-        names = ("max_te", "max_megacap", "megacap_target", "max_company", "max_turnover",
-                 "max_position", "sector_band", "cash_floor", "max_realized_gain", "min_trade")
+        names = (
+            "max_te",
+            "max_megacap",
+            "megacap_target",
+            "max_company",
+            "max_turnover",
+            "max_position",
+            "sector_band",
+            "cash_floor",
+            "max_realized_gain",
+            "min_trade",
+        )
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in names}

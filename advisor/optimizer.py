@@ -71,7 +71,9 @@ def _factor_half(F: pd.DataFrame) -> np.ndarray:
     return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
 
 
-def problem_data(assets: list[str], market: Market, benchmark: pd.Series, megacaps: set[str]) -> ProblemData:
+def problem_data(
+    assets: list[str], market: Market, benchmark: pd.Series, megacaps: set[str]
+) -> ProblemData:
     """Matrices of the problem over ``assets`` (tickers known to the snapshot)."""
     index = pd.Index(assets)
     matrix, unseen = lookthrough_matrix(index, market)
@@ -87,7 +89,9 @@ def problem_data(assets: list[str], market: Market, benchmark: pd.Series, megaca
     C = matrix.groupby(company.to_numpy()).sum()
     sector = market.securities["sector"].reindex(matrix.index).fillna("Unknown")
     S = matrix.groupby(sector.to_numpy()).sum()
-    b_sector = benchmark.groupby(market.securities["sector"].reindex(benchmark.index).fillna("Unknown")).sum()
+    b_sector = benchmark.groupby(
+        market.securities["sector"].reindex(benchmark.index).fillna("Unknown")
+    ).sum()
     S = S.reindex(S.index.union(b_sector.index), fill_value=0.0)
     return ProblemData(
         assets=index,
@@ -227,24 +231,47 @@ class Rebalancer:
                 last_error = f"{solver}: {exc}"
                 continue
             status = self.problem.status
-            if status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE, cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
+            if status in (
+                cp.OPTIMAL,
+                cp.OPTIMAL_INACCURATE,
+                cp.INFEASIBLE,
+                cp.INFEASIBLE_INACCURATE,
+            ):
                 return self._solution(status, solver, account, mandate)
             last_error = f"{solver}: status {status}"
-        raise SolverError(f"the optimizer broke down ({last_error})", "Try a looser mandate or report the file")
+        raise SolverError(
+            f"the optimizer broke down ({last_error})", "Try a looser mandate or report the file"
+        )
 
     def _solution(self, status: str, solver: str, account: Account, mandate: Mandate) -> Solution:
         stats = self.problem.solver_stats
         if status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
             empty = pd.Series(np.nan, index=self.data.assets)
-            return Solution("infeasible", empty, float("nan"), float("nan"), solver,
-                            stats.solve_time or 0.0, stats.num_iters or 0, {})
+            return Solution(
+                "infeasible",
+                empty,
+                float("nan"),
+                float("nan"),
+                solver,
+                stats.solve_time or 0.0,
+                stats.num_iters or 0,
+                {},
+            )
         w = np.clip(np.asarray(self.w.value, dtype=float), 0.0, None)
         cash = 1.0 - float(w.sum())
         checks = check_limits(self.data, w, cash, account, mandate)
         ok = all(c["holds"] for c in checks.values())
         final = "optimal" if status == cp.OPTIMAL and ok else "optimal_inaccurate"
-        return Solution(final, pd.Series(w, index=self.data.assets), cash, float(self.problem.value),
-                        solver, stats.solve_time or 0.0, stats.num_iters or 0, checks)
+        return Solution(
+            final,
+            pd.Series(w, index=self.data.assets),
+            cash,
+            float(self.problem.value),
+            solver,
+            stats.solve_time or 0.0,
+            stats.num_iters or 0,
+            checks,
+        )
 
 
 def cash_cap(mandate: Mandate, cash0: float) -> float:
@@ -257,15 +284,21 @@ def cash_cap(mandate: Mandate, cash0: float) -> float:
     return max(cash0, mandate.cash_floor)
 
 
-def check_limits(data: ProblemData, w: np.ndarray, cash: float, account: Account, mandate: Mandate) -> dict:
+def check_limits(
+    data: ProblemData, w: np.ndarray, cash: float, account: Account, mandate: Mandate
+) -> dict:
     """Every limit evaluated on ``w`` with numpy: value, limit, slack, holds, binding."""
     out: dict[str, dict[str, float | bool]] = {}
 
     def cap(name: str, value: float, limit: float | None, tol: float = TOL) -> None:
         if limit is None:
             return
-        out[name] = {"value": value, "limit": limit, "holds": value <= limit + tol,
-                     "binding": limit - value <= BINDING_TOL * max(1.0, abs(limit))}
+        out[name] = {
+            "value": value,
+            "limit": limit,
+            "holds": value <= limit + tol,
+            "binding": limit - value <= BINDING_TOL * max(1.0, abs(limit)),
+        }
 
     trade = np.abs(w - account.w0)
     cap("max_te", data.te(w), mandate.max_te)
@@ -276,17 +309,33 @@ def check_limits(data: ProblemData, w: np.ndarray, cash: float, account: Account
         cap("sector_band", float(np.abs(data.S @ w - data.b_sector).max()), mandate.sector_band)
     sold = np.clip(account.w0 - w, 0.0, None)
     if mandate.max_realized_gain is not None:
-        cap("max_realized_gain", float(account.gain_rate @ sold) * account.total_value,
-            mandate.max_realized_gain, tol=max(TOL * account.total_value, 0.01))
-    out["cash_floor"] = {"value": cash, "limit": mandate.cash_floor, "holds": cash >= mandate.cash_floor - TOL,
-                         "binding": cash - mandate.cash_floor <= BINDING_TOL}
+        cap(
+            "max_realized_gain",
+            float(account.gain_rate @ sold) * account.total_value,
+            mandate.max_realized_gain,
+            tol=max(TOL * account.total_value, 0.01),
+        )
+    out["cash_floor"] = {
+        "value": cash,
+        "limit": mandate.cash_floor,
+        "holds": cash >= mandate.cash_floor - TOL,
+        "binding": cash - mandate.cash_floor <= BINDING_TOL,
+    }
     cap("cash_max", cash, cash_cap(mandate, account.cash0))
     below = float(np.max(account.lo - w, initial=0.0))
     above = float(np.max(w - account.hi, initial=0.0))
-    out["bounds"] = {"value": max(below, above), "limit": 0.0, "holds": max(below, above) <= TOL,
-                     "binding": False}
-    out["long_only"] = {"value": float(-w.min(initial=0.0)), "limit": 0.0, "holds": bool(w.min(initial=0.0) >= -TOL),
-                        "binding": False}
+    out["bounds"] = {
+        "value": max(below, above),
+        "limit": 0.0,
+        "holds": max(below, above) <= TOL,
+        "binding": False,
+    }
+    out["long_only"] = {
+        "value": float(-w.min(initial=0.0)),
+        "limit": 0.0,
+        "holds": bool(w.min(initial=0.0) >= -TOL),
+        "binding": False,
+    }
     return out
 
 

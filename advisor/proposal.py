@@ -64,8 +64,15 @@ def rebalancer(data: ProblemData, objective: str, cost_bps: float) -> Rebalancer
     return _CACHE[key]
 
 
-def _account(before: Analysis, holdings: Holdings, assets: pd.Index, mandate: Mandate,
-             sleeves: dict[str, str], is_stock: np.ndarray, market: Market) -> Account:
+def _account(
+    before: Analysis,
+    holdings: Holdings,
+    assets: pd.Index,
+    mandate: Mandate,
+    sleeves: dict[str, str],
+    is_stock: np.ndarray,
+    market: Market,
+) -> Account:
     w0 = before.positions["weight"].reindex(assets, fill_value=0.0).to_numpy()
     lo, hi = np.zeros(len(assets)), np.ones(len(assets))
     for t in mandate.hold:
@@ -85,11 +92,19 @@ def _account(before: Analysis, holdings: Holdings, assets: pd.Index, mandate: Ma
     value = before.positions["value"].reindex(assets)
     basis = holdings.positions["cost_basis"].reindex(assets)
     gain = (1.0 - basis / value).where(value > 0).clip(lower=0.0).fillna(0.0).to_numpy()
-    return Account(w0=w0, cash0=before.cash_weight, lo=lo, hi=hi, gain_rate=gain,
-                   total_value=float(before.total_value or 0.0))
+    return Account(
+        w0=w0,
+        cash0=before.cash_weight,
+        lo=lo,
+        hi=hi,
+        gain_rate=gain,
+        total_value=float(before.total_value or 0.0),
+    )
 
 
-def _after_holdings(holdings: Holdings, shares: pd.Series, prices: pd.Series, cash: float) -> Holdings:
+def _after_holdings(
+    holdings: Holdings, shares: pd.Series, prices: pd.Series, cash: float
+) -> Holdings:
     df = pd.DataFrame({c: np.nan for c in POSITION_COLUMNS}, index=shares.index.rename("ticker"))
     df["shares"] = shares.astype(float)
     df["price"] = prices.reindex(shares.index).astype(float)
@@ -111,8 +126,11 @@ def propose(
 ) -> Proposal:
     """Propose a rebalance of ``holdings`` toward the mandate's sleeves, within its limits."""
     if holdings.basis == "weight":
-        raise InputError("a proposal needs shares or market values, not only weights",
-                         path=holdings.path, hint="Export the positions with quantities or values.")
+        raise InputError(
+            "a proposal needs shares or market values, not only weights",
+            path=holdings.path,
+            hint="Export the positions with quantities or values.",
+        )
     before = analyze(holdings, market, benchmark=benchmark, megacaps=megacaps)
     sleeves = resolve_sleeves(mandate.sleeves, mandate.sleeve_funds)
     assets = before.positions.index.union(pd.Index(list(sleeves.values())))
@@ -126,34 +144,71 @@ def propose(
         return Proposal(**empty, diagnostics=["caught before solving: " + m for m in cheap])
     sol = rebalancer(data, mandate.objective, mandate.cost_bps).solve(account, mandate)
     if not sol.ok:
-        return Proposal(**empty, diagnostics=["the solver proved the limits cannot all hold"],
-                        relaxations=relaxations(data, account, mandate))
-    return _build(holdings, market, mandate, sleeves, before, data, account, sol, benchmark, megacaps)
+        return Proposal(
+            **empty,
+            diagnostics=["the solver proved the limits cannot all hold"],
+            relaxations=relaxations(data, account, mandate),
+        )
+    return _build(
+        holdings, market, mandate, sleeves, before, data, account, sol, benchmark, megacaps
+    )
 
 
 def _infeasible_parts(mandate: Mandate, sleeves: dict[str, str], before: Analysis) -> dict:
-    return dict(status="infeasible", mandate=mandate, sleeves=sleeves, before=before, after=None,
-                target=pd.Series(dtype=float), trades=trade_list(pd.Series(dtype=float), pd.Series(dtype=float),
-                                                                 pd.Series(dtype=float), pd.Series(dtype=float), 0.0),
-                turnover=0.0, est_cost=0.0, realized_gain=None, binding=[], checks={},
-                continuous_te=float("nan"), solver={})
+    return dict(
+        status="infeasible",
+        mandate=mandate,
+        sleeves=sleeves,
+        before=before,
+        after=None,
+        target=pd.Series(dtype=float),
+        trades=trade_list(
+            pd.Series(dtype=float),
+            pd.Series(dtype=float),
+            pd.Series(dtype=float),
+            pd.Series(dtype=float),
+            0.0,
+        ),
+        turnover=0.0,
+        est_cost=0.0,
+        realized_gain=None,
+        binding=[],
+        checks={},
+        continuous_te=float("nan"),
+        solver={},
+    )
 
 
-def _build(holdings, market, mandate, sleeves, before, data, account, sol: Solution, benchmark, megacaps) -> Proposal:  # type: ignore[no-untyped-def]
+def _build(
+    holdings, market, mandate, sleeves, before, data, account, sol: Solution, benchmark, megacaps
+) -> Proposal:  # type: ignore[no-untyped-def]
     prices = before.positions["price"].reindex(data.assets)
     prices = prices.fillna(market.securities["price"].reindex(data.assets))
     if prices.isna().any():
-        raise AdvisorError("no price for " + ", ".join(prices.index[prices.isna()]),
-                           "Choose sleeve funds the snapshot prices, e.g. --sleeve value=VTV")
+        raise AdvisorError(
+            "no price for " + ", ".join(prices.index[prices.isna()]),
+            "Choose sleeve funds the snapshot prices, e.g. --sleeve value=VTV",
+        )
     shares0 = before.positions["shares"].reindex(data.assets)
     shares0 = shares0.fillna(before.positions["value"].reindex(data.assets) / prices).fillna(0.0)
     total = float(before.total_value)
     cash0 = before.cash_weight * total
-    new, new_cash, notes = whole_share_trades(shares0, prices, cash0, sol.w, total,
-                                              cash_floor=mandate.cash_floor, min_trade=mandate.min_trade)
+    new, new_cash, notes = whole_share_trades(
+        shares0,
+        prices,
+        cash0,
+        sol.w,
+        total,
+        cash_floor=mandate.cash_floor,
+        min_trade=mandate.min_trade,
+    )
     trades = trade_list(shares0, new, prices, holdings.positions["cost_basis"], mandate.cost_bps)
-    after = analyze(_after_holdings(holdings, new[new > 0], prices, new_cash), market,
-                    benchmark=benchmark, megacaps=megacaps)
+    after = analyze(
+        _after_holdings(holdings, new[new > 0], prices, new_cash),
+        market,
+        benchmark=benchmark,
+        megacaps=megacaps,
+    )
     has_basis = holdings.positions["cost_basis"].notna().any()
     gains = float(trades["realized_gain"].sum(skipna=True)) if has_basis else None
     binding = [k for k, c in sol.checks.items() if c.get("binding")]
@@ -161,17 +216,31 @@ def _build(holdings, market, mandate, sleeves, before, data, account, sol: Solut
     diagnostics = list(notes)
     if sol.status != "optimal":
         bad = [k for k, c in sol.checks.items() if not c["holds"]]
-        diagnostics.append(f"solution flagged inaccurate by {sol.solver}; limits not within tolerance: {bad}")
+        diagnostics.append(
+            f"solution flagged inaccurate by {sol.solver}; limits not within tolerance: {bad}"
+        )
     diagnostics += _rounding_notes(after, mandate)
     return Proposal(
-        status=sol.status, mandate=mandate, sleeves=sleeves, before=before, after=after,
-        target=sol.w[sol.w > 1e-9], trades=trades,
+        status=sol.status,
+        mandate=mandate,
+        sleeves=sleeves,
+        before=before,
+        after=after,
+        target=sol.w[sol.w > 1e-9],
+        trades=trades,
         turnover=float(trades["amount"].sum() / 2 / total) if len(trades) else 0.0,
         est_cost=float(trades["est_cost"].sum()) if len(trades) else 0.0,
-        realized_gain=gains, binding=binding, checks=sol.checks,
+        realized_gain=gains,
+        binding=binding,
+        checks=sol.checks,
         continuous_te=float(data.te(sol.w.to_numpy())),
-        solver={"name": sol.solver, "solve_time": sol.solve_time, "iterations": sol.iterations,
-                "objective": sol.objective, "status": sol.status},
+        solver={
+            "name": sol.solver,
+            "solve_time": sol.solve_time,
+            "iterations": sol.iterations,
+            "objective": sol.objective,
+            "status": sol.status,
+        },
         diagnostics=diagnostics,
     )
 
@@ -181,8 +250,10 @@ def _rounding_notes(after: Analysis, mandate: Mandate) -> list[str]:
     out = []
     te = after.risk.tracking_error
     if mandate.max_te is not None and te > mandate.max_te + 1e-4:
-        out.append(f"after rounding to whole shares the tracking error is {te:.2%}, "
-                   f"{te - mandate.max_te:.2%} above the cap")
+        out.append(
+            f"after rounding to whole shares the tracking error is {te:.2%}, "
+            f"{te - mandate.max_te:.2%} above the cap"
+        )
     cap = mandate.megacap_cap
     mw = after.concentration.megacap_weight
     if cap is not None and mw > cap + 1e-4:

@@ -64,8 +64,10 @@ def whole_share_trades(
     small = amount.index[(amount.abs() > 0) & (amount.abs() < min_trade)]
     if len(small):
         new[small] = shares.reindex(small, fill_value=0.0)
-        notes.append(f"{len(small)} trade(s) below the minimum of {min_trade:,.2f} not placed: "
-                     + ", ".join(small))
+        notes.append(
+            f"{len(small)} trade(s) below the minimum of {min_trade:,.2f} not placed: "
+            + ", ".join(small)
+        )
     floor_cash = cash_floor * total_value
     new_cash = cash - float(((new - shares.reindex(new.index, fill_value=0.0)) * prices).sum())
     buys = (new - shares.reindex(new.index, fill_value=0.0)) > 0
@@ -107,15 +109,17 @@ def trade_list(
         avg = basis / held if held > 0 and pd.notna(basis) else np.nan
         amount = abs(d) * float(prices[t])
         gain = (float(prices[t]) - avg) * abs(d) if d < 0 else 0.0
-        rows.append({
-            "ticker": t,
-            "side": "sell" if d < 0 else "buy",
-            "shares": float(abs(d)),
-            "price": float(prices[t]),
-            "amount": amount,
-            "realized_gain": gain,
-            "est_cost": amount * cost_bps / 1e4,
-        })
+        rows.append(
+            {
+                "ticker": t,
+                "side": "sell" if d < 0 else "buy",
+                "shares": float(abs(d)),
+                "price": float(prices[t]),
+                "amount": amount,
+                "realized_gain": gain,
+                "est_cost": amount * cost_bps / 1e4,
+            }
+        )
     cols = ["ticker", "side", "shares", "price", "amount", "realized_gain", "est_cost"]
     table = pd.DataFrame(rows, columns=cols)
     return table.sort_values(["side", "amount"], ascending=[False, False]).reset_index(drop=True)
