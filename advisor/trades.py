@@ -78,6 +78,15 @@ def whole_share_trades(
         new[t] -= 1
         new_cash += float(prices[t])
         buys = (new - shares.reindex(new.index, fill_value=0.0)) > 0
+    # Still short (rounded-down sales, nothing left to cut): sell one more share at a time of the
+    # position with the largest sale, else the largest holding.
+    held = shares.reindex(new.index, fill_value=0.0)
+    while new_cash < floor_cash - 1e-9 and (new > 0).any():
+        sold = ((held - new) * prices).where(new > 0, -np.inf)
+        t = sold.idxmax() if sold.max() > 0 else (new * prices).idxmax()
+        step = min(1.0, float(new[t]))
+        new[t] -= step
+        new_cash += step * float(prices[t])
     # Spare cash from rounding: add shares to the purchases furthest below target.
     short = (target_shares - new).where(buys | (target_shares > new + 1), 0.0)
     for t in short.sort_values(ascending=False).index:

@@ -1,0 +1,200 @@
+"""propose(): limits hold, an independent full-covariance problem agrees, trades reconcile."""
+
+from __future__ import annotations
+
+import cvxpy as cp
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_holdings
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
+from advisor.diagnostics import precheck
+from advisor.mandate import Mandate
+from advisor.optimizer import TOL, Account, Rebalancer, problem_data
+from advisor.proposal import propose
+
+GROWTH = {"AAPL": 420, "NVDA": 650, "MSFT": 180, "AMZN": 300, "GOOGL": 260, "META": 90, "TSLA": 110,
+          "QQQ": 260, "JPM": 80}
+
+
+def assert_limits_hold(p, mandate: Mandate) -> None:  # noqa: ANN001
+    """Every checked limit holds on the optimal weights; trades reconcile after rounding."""
+    assert p.status == "optimal", (p.status, p.diagnostics)
+    for name, c in p.checks.items():
+        assert c["holds"], (name, c)
+    if mandate.max_te is not None:
+        assert p.continuous_te <= mandate.max_te + 1e-6
+    before = p.before.positions
+    sells = p.trades[p.trades["side"] == "sell"]
+    for row in sells.itertuples():
+        assert row.shares <= before.at[row.ticker, "shares"] + 1e-9  # never sell more than held
+    total = p.before.total_value
+    cash0 = p.before.cash_weight * total
+    flows = p.trades["amount"].where(p.trades["side"] == "sell", -p.trades["amount"]).sum()
+    assert p.after.cash_value == pytest.approx(cash0 + flows, abs=1e-6)  # cash reconciles
+    assert p.after.cash_value >= mandate.cash_floor * total - 1e-6  # the floor holds
+    assert (p.trades["shares"] == p.trades["shares"].round()).all()  # whole shares
+
+
+@pytest.mark.parametrize(
+    "mandate",
+    [
+        Mandate(max_te=0.03),
+        Mandate(max_te=0.05, max_turnover=0.4, cash_floor=0.03),
+        Mandate(objective="hhi", max_te=0.06, max_company=0.08),
+        Mandate(objective="te", max_megacap=0.5, sector_band=0.15),
+        Mandate(max_te=0.04, megacap_target=0.55, hold=("NVDA",), restrict=("QQQ",)),
+    ],
+    ids=["te-cap", "turnover-floor", "hhi-company", "min-te", "target-hold-restrict"],
+)
+def test_limits_hold_on_fixed_cases(market, mandate: Mandate) -> None:  # noqa: ANN001
+    p = propose(make_holdings(GROWTH, cash=20000), market, mandate)
+    assert_limits_hold(p, mandate)
+    assert p.after.concentration.megacap_weight < p.before.concentration.megacap_weight
+    if mandate.hold:
+        assert "NVDA" not in set(p.trades.loc[p.trades["side"] == "sell", "ticker"])
+    if mandate.restrict:
+        assert "QQQ" not in set(p.trades.loc[p.trades["side"] == "buy", "ticker"])
+
+
+def test_megacap_target_reached_after_rounding(market) -> None:  # noqa: ANN001
+    m = Mandate(max_te=0.06, megacap_target=0.5)
+    p = propose(make_holdings(GROWTH, cash=20000), market, m)
+    assert p.mandate.objective == "turnover"
+    assert p.checks["max_megacap"]["value"] <= 0.5 + TOL
+    assert p.after.concentration.megacap_weight <= 0.5 + 2e-3  # whole shares move it a little
+    assert "max_megacap" in p.binding
+
+
+def test_portfolio_inside_its_mandate_gets_no_trades(market) -> None:  # noqa: ANN001
+    h = make_holdings({"IVV": 500, "RSP": 300}, cash=5000)
+    p = propose(h, market, Mandate(max_te=0.05, megacap_target=0.40))
+    assert p.status == "optimal"
+    assert p.trades.empty or p.turnover < 1e-3
+
+
+def test_optimizer_te_equals_analysis_te(market) -> None:  # noqa: ANN001
+    p = propose(make_holdings(GROWTH, cash=20000), market, Mandate(max_te=0.04))
+    # the optimizer's factor-form TE of its weights vs analyze() on the same continuous weights
+    assert p.checks["max_te"]["value"] == pytest.approx(p.continuous_te, rel=1e-12)
+    assert abs(p.after.risk.tracking_error - p.continuous_te) < 2e-3  # rounding only
+
+
+def test_matches_independent_full_covariance_problem(market) -> None:  # noqa: ANN001
+    """Small universe: the factor-form problem and a dense quad_form problem agree (1e-6 rel)."""
+    assets = ["AAPL", "MSFT", "NVDA", "JPM", "XOM", "RSP", "VTV"]
+    bench = market.benchmark
+    mega = market.megacap_companies(["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"])
+    data = problem_data(assets, market, bench, mega)
+    w0 = np.array([0.3, 0.2, 0.3, 0.1, 0.05, 0.0, 0.0])
+    acct = Account(w0=w0, cash0=0.05, lo=np.zeros(7), hi=np.ones(7), gain_rate=np.zeros(7), total_value=1e6)
+    mandate = Mandate(max_te=0.10, max_turnover=0.5, cost_bps=0.0)
+    ours = Rebalancer(data, "megacap", cost_bps=0.0).solve(acct, mandate)
+    assert ours.status == "optimal"
+
+    # independent: dense covariance of the risk securities, quad_form in the asset space
+    from advisor.lookthrough import lookthrough_matrix, unit_risk_matrix
+
+    mat, unseen = lookthrough_matrix(pd.Index(assets), market)
+    Rdf = unit_risk_matrix(mat, unseen)
+    names = sorted(set(Rdf.index) | set(bench.index))
+    S = market.risk.dense(names)
+    R = Rdf.reindex(names, fill_value=0.0).to_numpy()
+    b = bench.reindex(names, fill_value=0.0).to_numpy()
+    Q = R.T @ S @ R
+    Q = (Q + Q.T) / 2
+    w = cp.Variable(7, nonneg=True)
+    te2 = cp.quad_form(w, cp.psd_wrap(Q)) - 2 * (R.T @ S @ b) @ w + b @ S @ b
+    m_vec = mat.groupby(market.company_of(mat.index).isin(list(mega)).to_numpy()).sum().loc[True].to_numpy()
+    prob = cp.Problem(cp.Minimize(m_vec @ w), [
+        cp.sum(w) <= 1, 1 - cp.sum(w) <= 0.05 + 1e-12, te2 <= 0.10**2,
+        cp.sum(cp.abs(w - w0)) / 2 <= 0.5,
+    ])
+    prob.solve(solver="CLARABEL")
+    assert ours.objective == pytest.approx(prob.value, rel=1e-6)
+
+
+def test_resolve_for_another_account_reuses_the_problem(market) -> None:  # noqa: ANN001
+    assets = ["AAPL", "MSFT", "NVDA", "QQQ", "RSP", "IJR", "VTV"]
+    mega = market.megacap_companies(["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"])
+    data = problem_data(assets, market, market.benchmark, mega)
+    rb = Rebalancer(data, "megacap")
+    m = Mandate(max_te=0.04)
+    n = len(assets)
+
+    def acct(w0: list[float]) -> Account:
+        w = np.array(w0)
+        return Account(w0=w, cash0=1 - w.sum(), lo=np.zeros(n), hi=np.ones(n), gain_rate=np.zeros(n),
+                       total_value=1e6)
+
+    a1, a2 = acct([0.3, 0.2, 0.2, 0.28, 0, 0, 0]), acct([0.1, 0.1, 0.1, 0.6, 0.05, 0, 0])
+    rb.solve(a1, m)
+    again = rb.solve(a2, m)
+    fresh = Rebalancer(data, "megacap").solve(a2, m)
+    assert again.objective == pytest.approx(fresh.objective, rel=1e-6)
+    assert rb.problem.is_dpp()
+
+
+def test_infeasible_mandate_gives_relaxations(market) -> None:  # noqa: ANN001
+    p = propose(make_holdings(GROWTH, cash=20000), market, Mandate(max_te=0.01, megacap_target=0.2))
+    assert p.status == "infeasible" and p.after is None and p.trades.empty
+    te = next(r for r in p.relaxations if r.limit == "max_te")
+    assert te.smallest is not None and te.smallest > 0.01
+    # the suggested relaxation works
+    ok = propose(make_holdings(GROWTH, cash=20000), market,
+                 Mandate(max_te=te.smallest + 1e-4, megacap_target=0.2))
+    assert ok.status == "optimal"
+
+
+def test_cheap_impossibility_caught_before_solving(market) -> None:  # noqa: ANN001
+    m = Mandate(max_te=0.05, megacap_target=0.2, hold=("AAPL", "NVDA", "MSFT"))
+    p = propose(make_holdings(GROWTH, cash=20000), market, m)
+    assert p.status == "infeasible"
+    assert any("before solving" in d and "megacap" in d for d in p.diagnostics)
+
+
+def test_precheck_hold_plus_floor_over_100pct(market) -> None:  # noqa: ANN001
+    data = problem_data(["AAPL", "RSP"], market, market.benchmark, set())
+    acct = Account(w0=np.array([0.99, 0.0]), cash0=0.01, lo=np.array([0.99, 0.0]), hi=np.ones(2),
+                   gain_rate=np.zeros(2), total_value=1e5)
+    assert precheck(data, acct, Mandate(cash_floor=0.05))
+
+
+def test_realized_gain_budget(market) -> None:  # noqa: ANN001
+    h = make_holdings(GROWTH, cash=20000)
+    h.positions["cost_basis"] = h.positions["shares"] * 50.0  # large embedded gains
+    p = propose(h, market, Mandate(max_te=0.06, max_realized_gain=120_000))
+    assert_limits_hold(p, Mandate(max_te=0.06, max_realized_gain=120_000))
+    assert p.checks["max_realized_gain"]["value"] <= 120_000 + 1
+    assert p.realized_gain == pytest.approx(p.trades["realized_gain"].sum())
+
+
+TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM", "QQQ", "SPY", "AVGO"]
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # each example is a full proposal
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    picks=st.lists(st.sampled_from(TICKERS), min_size=2, max_size=6, unique=True),
+    shares=st.lists(st.integers(1, 2000), min_size=6, max_size=6),
+    max_te=st.floats(0.02, 0.12),
+    turnover=st.one_of(st.none(), st.floats(0.1, 1.0)),
+    floor=st.floats(0.0, 0.05),
+    objective=st.sampled_from(["megacap", "hhi", "te", "turnover"]),
+)
+@example(picks=["SPY", "AAPL", "MSFT"], shares=[1738, 6, 27, 1, 10, 28], max_te=0.0625, turnover=None,
+         floor=0.03125, objective="turnover")  # found by hypothesis: floor raised by sales only
+def test_limits_hold_under_random_mandates(market, picks, shares, max_te, turnover, floor, objective) -> None:  # noqa: ANN001
+    h = make_holdings(dict(zip(picks, shares, strict=False)), cash=10000)
+    m = Mandate(objective=objective, max_te=max_te, max_turnover=turnover, cash_floor=floor)
+    p = propose(h, market, m)
+    if p.status == "infeasible":
+        assert p.relaxations or p.diagnostics
+        return
+    assert_limits_hold(p, m)
