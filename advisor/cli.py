@@ -420,6 +420,110 @@ def propose(
         sys.exit(EXIT_INFEASIBLE)
 
 
+@main.command()
+@holdings_options
+@mandate_options
+@click.option(
+    "--points",
+    type=click.IntRange(2, 60),
+    default=12,
+    show_default=True,
+    help="Number of points on the curve.",
+)
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the curve as a PNG chart.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@handle_errors
+def frontier(
+    file: Path,
+    benchmark: str | None,
+    megacaps: str,
+    maps: tuple[str, ...],
+    unknown: str,
+    points: int,
+    chart: Path | None,
+    fmt: str,
+    **options: Any,
+) -> None:
+    """The trade-off: least tracking error at each megacap weight, for FILE.
+
+    The mandate's other limits (turnover, holds, sleeves, floors) apply; its TE and megacap caps
+    are what the curve varies.
+
+    Example: advisor frontier portfolios/growth_client.csv --chart frontier.png
+    """
+    from advisor import frontier as fr
+
+    mandate = build_mandate(options)
+    market, holdings, bench, mega = load_inputs(file, maps, unknown, benchmark, megacaps)
+    result = fr.frontier(holdings, market, mandate, points=points, benchmark=bench, megacaps=mega)
+    echo_warnings(result.setup.before.warnings)
+    table = result.points
+    if fmt == "json":
+        import json
+
+        click.echo(
+            json.dumps(
+                {
+                    "as_of": str(result.setup.before.as_of.date()),
+                    "current": {
+                        "megacap_weight": result.current_megacap,
+                        "tracking_error": result.current_te,
+                    },
+                    "benchmark_megacap_weight": result.benchmark_megacap,
+                    "min_megacap_weight": result.min_megacap,
+                    "points": json.loads(table.to_json(orient="records")),
+                },
+                indent=2,
+            )
+        )
+    elif fmt == "csv":
+        click.echo(table.to_csv(index=False), nl=False)
+    else:
+        _render_frontier(result)
+    if chart is not None:
+        fr.chart(result, str(chart))
+        click.echo(f"Wrote {chart}", err=True)
+
+
+def _render_frontier(result: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from advisor.report.table import pct
+
+    t = Table(
+        title=f"Tracking error against megacap weight, {result.setup.before.source} "
+        f"(prices {result.setup.before.as_of.date()}; TE annualised)",
+        title_justify="left",
+    )
+    for c in (
+        "Megacap weight",
+        "Least tracking error",
+        "Turnover",
+        "Extra TE per point less megacap",
+    ):
+        t.add_column(c, justify="right")
+    for r in result.points.itertuples():
+        per = "-" if r.te_per_point != r.te_per_point else f"{100 * r.te_per_point:.2f} pp"
+        t.add_row(pct(r.megacap_weight), pct(r.tracking_error, 2), pct(r.turnover), per)
+    Console().print(t)
+    click.echo(
+        f"Today: megacap {result.current_megacap:.1%}, tracking error {result.current_te:.2%}; "
+        f"S&P 500 megacap weight {result.benchmark_megacap:.1%}; least reachable under the "
+        f"other limits {result.min_megacap:.1%}."
+    )
+
+
 def _render_analysis(result: Any, fmt: str, output: Path | None) -> None:
     if fmt == "json":
         from advisor.report.json import dumps

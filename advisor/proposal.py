@@ -116,15 +116,25 @@ def _after_holdings(
     return Holdings(path=f"{holdings.path} (proposed)", positions=df, cash=cash, basis="shares")
 
 
-def propose(
+@dataclass(frozen=True, eq=False)
+class Setup:
+    """What every optimisation of one account needs: the analysis and the problem's inputs."""
+
+    before: Analysis
+    sleeves: dict[str, str]
+    data: ProblemData
+    account: Account
+
+
+def prepare(
     holdings: Holdings,
     market: Market,
     mandate: Mandate,
     *,
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
-) -> Proposal:
-    """Propose a rebalance of ``holdings`` toward the mandate's sleeves, within its limits."""
+) -> Setup:
+    """Analyse the account and build the problem over its holdings and the sleeve funds."""
     if holdings.basis == "weight":
         raise InputError(
             "a proposal needs shares or market values, not only weights",
@@ -138,6 +148,20 @@ def propose(
     mega = market.megacap_companies(list(megacaps))
     data = problem_data(list(assets), market, bench, mega)
     account = _account(before, holdings, assets, mandate, sleeves, data.is_stock, market)
+    return Setup(before, sleeves, data, account)
+
+
+def propose(
+    holdings: Holdings,
+    market: Market,
+    mandate: Mandate,
+    *,
+    benchmark: str | None = None,
+    megacaps: Sequence[str] = DEFAULT_MEGACAPS,
+) -> Proposal:
+    """Propose a rebalance of ``holdings`` toward the mandate's sleeves, within its limits."""
+    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps)
+    before, sleeves, data, account = s.before, s.sleeves, s.data, s.account
     empty = _infeasible_parts(mandate, sleeves, before)
     cheap = precheck(data, account, mandate)
     if cheap:

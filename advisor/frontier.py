@@ -1,0 +1,111 @@
+"""The trade-off curve: the least tracking error for each level of megacap weight.
+
+For megacap caps from the least-TE portfolio's megacap weight (or today's, if lower) down to the
+least reachable under the mandate's other
+limits, solve "minimise TE subject to megacap <= cap" (one compiled problem, re-solved with a
+new cap each time). The slope between points is the TE cost of each further point of reduction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from advisor.domain import Holdings
+from advisor.errors import AdvisorError
+from advisor.mandate import Mandate
+from advisor.market import DEFAULT_MEGACAPS, Market
+from advisor.optimizer import Rebalancer
+from advisor.proposal import Setup, prepare
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    """Points of the curve (fractions; TE annualised).
+
+    ``points`` columns: megacap_cap, megacap_weight, tracking_error, turnover,
+    te_per_point (extra TE per percentage point of megacap reduction from the previous point).
+    """
+
+    setup: Setup
+    mandate: Mandate
+    points: pd.DataFrame
+    current_megacap: float
+    current_te: float
+    benchmark_megacap: float
+    min_megacap: float
+
+
+def frontier(
+    holdings: Holdings,
+    market: Market,
+    mandate: Mandate,
+    *,
+    points: int = 12,
+    benchmark: str | None = None,
+    megacaps: Sequence[str] = DEFAULT_MEGACAPS,
+) -> Frontier:
+    """Trace TE against megacap weight for ``holdings`` under the mandate's other limits."""
+    if points < 2:
+        raise AdvisorError("a frontier needs at least 2 points", "Use --points 12")
+    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps)
+    free = mandate.relaxed(max_te=None, max_megacap=None, megacap_target=None)
+    lowest = Rebalancer(s.data, "megacap", cost_bps=0.0).solve(s.account, free)
+    if not lowest.ok:
+        raise AdvisorError("no portfolio meets the mandate's other limits (turnover, holds, floors)",
+                           "Relax --max-turnover, --hold or --cash-floor, or run advisor propose for diagnostics")
+    m0 = float(s.data.mega @ s.account.w0)
+    m_min = float(s.data.mega @ lowest.w.to_numpy())
+    rb = Rebalancer(s.data, "te", cost_bps=0.0)
+    least_te = rb.solve(s.account, free)
+    # Above the least-TE portfolio's megacap weight the curve is flat: start there.
+    start = min(m0, float(s.data.mega @ least_te.w.to_numpy())) if least_te.ok else m0
+    rows = []
+    for cap in np.linspace(start, m_min, points):
+        sol = rb.solve(s.account, free.relaxed(max_megacap=float(cap) + 1e-9))
+        if not sol.ok:
+            continue
+        w = sol.w.to_numpy()
+        rows.append({
+            "megacap_cap": float(cap),
+            "megacap_weight": float(s.data.mega @ w),
+            "tracking_error": s.data.te(w),
+            "turnover": float(np.abs(w - s.account.w0).sum() / 2),
+        })
+    table = pd.DataFrame(rows)
+    step = -table["megacap_weight"].diff() * 100
+    table["te_per_point"] = (table["tracking_error"].diff() / step).where(step > 1e-6)
+    return Frontier(
+        setup=s, mandate=mandate, points=table, current_megacap=m0,
+        current_te=s.before.risk.tracking_error,
+        benchmark_megacap=s.before.concentration.benchmark_megacap_weight, min_megacap=m_min,
+    )
+
+
+def chart(f: Frontier, path: str) -> None:
+    """Write the curve as a PNG chart (matplotlib, no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    p = f.points
+    ax.plot(100 * p["megacap_weight"], 100 * p["tracking_error"], "o-", color="#1f5fa8",
+            label="least tracking error at each megacap weight")
+    ax.plot([100 * f.current_megacap], [100 * f.current_te], "s", color="#c0392b", label="today")
+    ax.axvline(100 * f.benchmark_megacap, color="grey", ls="--", lw=1, label="S&P 500 megacap weight")
+    ax.set_xlabel("Megacap weight, look-through (% of account)")
+    ax.set_ylabel("Tracking error vs benchmark (% a year)")
+    ax.set_title(f"{f.setup.before.source}: tracking error against megacap weight\n"
+                 f"prices as of {f.setup.before.as_of.date()}; sleeves "
+                 + ", ".join(f.setup.sleeves.values()), fontsize=9)
+    ax.invert_xaxis()
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
