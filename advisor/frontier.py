@@ -55,8 +55,10 @@ def frontier(
     free = mandate.relaxed(max_te=None, max_megacap=None, megacap_target=None)
     lowest = Rebalancer(s.data, "megacap", cost_bps=0.0).solve(s.account, free)
     if not lowest.ok:
-        raise AdvisorError("no portfolio meets the mandate's other limits (turnover, holds, floors)",
-                           "Relax --max-turnover, --hold or --cash-floor, or run advisor propose for diagnostics")
+        raise AdvisorError(
+            "no portfolio meets the mandate's other limits (turnover, holds, floors)",
+            "Relax --max-turnover, --hold or --cash-floor, or run advisor propose for diagnostics",
+        )
     m0 = float(s.data.mega @ s.account.w0)
     m_min = float(s.data.mega @ lowest.w.to_numpy())
     rb = Rebalancer(s.data, "te", cost_bps=0.0)
@@ -69,19 +71,25 @@ def frontier(
         if not sol.ok:
             continue
         w = sol.w.to_numpy()
-        rows.append({
-            "megacap_cap": float(cap),
-            "megacap_weight": float(s.data.mega @ w),
-            "tracking_error": s.data.te(w),
-            "turnover": float(np.abs(w - s.account.w0).sum() / 2),
-        })
+        rows.append(
+            {
+                "megacap_cap": float(cap),
+                "megacap_weight": float(s.data.mega @ w),
+                "tracking_error": s.data.te(w),
+                "turnover": float(np.abs(w - s.account.w0).sum() / 2),
+            }
+        )
     table = pd.DataFrame(rows)
     step = -table["megacap_weight"].diff() * 100
     table["te_per_point"] = (table["tracking_error"].diff() / step).where(step > 1e-6)
     return Frontier(
-        setup=s, mandate=mandate, points=table, current_megacap=m0,
+        setup=s,
+        mandate=mandate,
+        points=table,
+        current_megacap=m0,
         current_te=s.before.risk.tracking_error,
-        benchmark_megacap=s.before.concentration.benchmark_megacap_weight, min_megacap=m_min,
+        benchmark_megacap=s.before.concentration.benchmark_megacap_weight,
+        min_megacap=m_min,
     )
 
 
@@ -94,15 +102,25 @@ def chart(f: Frontier, path: str) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     p = f.points
-    ax.plot(100 * p["megacap_weight"], 100 * p["tracking_error"], "o-", color="#1f5fa8",
-            label="least tracking error at each megacap weight")
+    ax.plot(
+        100 * p["megacap_weight"],
+        100 * p["tracking_error"],
+        "o-",
+        color="#1f5fa8",
+        label="least tracking error at each megacap weight",
+    )
     ax.plot([100 * f.current_megacap], [100 * f.current_te], "s", color="#c0392b", label="today")
-    ax.axvline(100 * f.benchmark_megacap, color="grey", ls="--", lw=1, label="S&P 500 megacap weight")
+    ax.axvline(
+        100 * f.benchmark_megacap, color="grey", ls="--", lw=1, label="S&P 500 megacap weight"
+    )
     ax.set_xlabel("Megacap weight, look-through (% of account)")
     ax.set_ylabel("Tracking error vs benchmark (% a year)")
-    ax.set_title(f"{f.setup.before.source}: tracking error against megacap weight\n"
-                 f"prices as of {f.setup.before.as_of.date()}; sleeves "
-                 + ", ".join(f.setup.sleeves.values()), fontsize=9)
+    ax.set_title(
+        f"{f.setup.before.source}: tracking error against megacap weight\n"
+        f"prices as of {f.setup.before.as_of.date()}; sleeves "
+        + ", ".join(f.setup.sleeves.values()),
+        fontsize=9,
+    )
     ax.invert_xaxis()
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)

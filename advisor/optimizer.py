@@ -18,6 +18,7 @@ over the same assets without recompiling.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import cvxpy as cp
@@ -220,27 +221,39 @@ class Rebalancer:
         p["cash_cap"].value = cash_cap(mandate, account.cash0)
 
     def solve(self, account: Account, mandate: Mandate) -> Solution:
-        """Solve for one account (Clarabel; ECOS when Clarabel fails); check every limit."""
+        """Solve for one account and check every limit.
+
+        Clarabel first; when it fails, reports an inaccurate solution or one that misses a limit
+        in the numpy re-check, ECOS (tight tolerances) is tried and the better answer kept.
+        An answer that still misses a limit is returned flagged ``optimal_inaccurate``.
+        """
         self.set(account, mandate)
         attempts = [("CLARABEL", {}), ("ECOS", {"abstol": 1e-9, "reltol": 1e-9, "feastol": 1e-9})]
-        last_error = ""
+        errors: list[str] = []
+        fallback: Solution | None = None
         for solver, opts in attempts:
             try:
-                self.problem.solve(solver=solver, **opts)
+                with warnings.catch_warnings():  # inaccuracy is reported through our own status
+                    warnings.simplefilter("ignore", UserWarning)
+                    self.problem.solve(solver=solver, **opts)
             except cp.SolverError as exc:
-                last_error = f"{solver}: {exc}"
+                errors.append(f"{solver}: {exc}")
                 continue
             status = self.problem.status
-            if status in (
-                cp.OPTIMAL,
-                cp.OPTIMAL_INACCURATE,
-                cp.INFEASIBLE,
-                cp.INFEASIBLE_INACCURATE,
-            ):
+            if status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
                 return self._solution(status, solver, account, mandate)
-            last_error = f"{solver}: status {status}"
+            if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
+                errors.append(f"{solver}: status {status}")
+                continue
+            sol = self._solution(status, solver, account, mandate)
+            if sol.status == "optimal":
+                return sol
+            fallback = fallback or sol
+        if fallback is not None:
+            return fallback
         raise SolverError(
-            f"the optimizer broke down ({last_error})", "Try a looser mandate or report the file"
+            f"the optimizer broke down ({'; '.join(errors)})",
+            "Try a looser mandate or report the file",
         )
 
     def _solution(self, status: str, solver: str, account: Account, mandate: Mandate) -> Solution:
