@@ -13,7 +13,7 @@ from rich.text import Text
 
 from advisor.proposal import Proposal
 from advisor.report.json import _num, analysis_dict
-from advisor.report.table import money, pct
+from advisor.report.table import _contributions, money, pct
 
 LIMIT_LABELS = {
     "max_te": "tracking error cap",
@@ -216,5 +216,13 @@ def render(p: Proposal, console: Console) -> None:
         _groups(p, "sectors", "Sectors (look-through)"),
         _groups(p, "sizes", "Size (look-through)"),
         _trades(p),
+        _contributions(
+            "Tracking error after, by holding (benchmark = what is not held)",
+            p.after.risk.te_by_holding,
+            p.after.risk.tracking_error,
+        ),
+        _contributions(
+            "Tracking error after, by group", p.after.risk.te_by_group, p.after.risk.tracking_error
+        ),
     ]
     console.print(Group(*[x for part in parts for x in (part, Text(""))]))
