@@ -53,17 +53,6 @@ class Proposal:
         return self.status != "infeasible"
 
 
-_CACHE: dict[tuple, Rebalancer] = {}
-
-
-def rebalancer(data: ProblemData, objective: str, cost_bps: float) -> Rebalancer:
-    """A compiled problem per (assets, objective, cost): re-solves skip cvxpy's compilation."""
-    key = (tuple(data.assets), objective, cost_bps, id(data))
-    if key not in _CACHE:
-        _CACHE[key] = Rebalancer(data, objective, cost_bps)
-    return _CACHE[key]
-
-
 def _account(
     before: Analysis,
     holdings: Holdings,
@@ -166,7 +155,7 @@ def propose(
     cheap = precheck(data, account, mandate)
     if cheap:
         return Proposal(**empty, diagnostics=["caught before solving: " + m for m in cheap])
-    sol = rebalancer(data, mandate.objective, mandate.cost_bps).solve(account, mandate)
+    sol = Rebalancer(data, mandate.objective, mandate.cost_bps).solve(account, mandate)
     if not sol.ok:
         return Proposal(
             **empty,
