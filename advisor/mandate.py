@@ -6,12 +6,22 @@ annualised standard deviation, money is in the account currency. ``None`` means 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from advisor.errors import AdvisorError
 from advisor.sleeves import DEFAULT_SLEEVES
 
 OBJECTIVES = ("megacap", "hhi", "te", "turnover")
+#: Limits given as fractions of the account (validated to lie in [0, 1]).
+FRACTION_LIMITS = (
+    "max_te",
+    "max_megacap",
+    "megacap_target",
+    "max_company",
+    "max_turnover",
+    "max_position",
+    "sector_band",
+)
 
 
 @dataclass(frozen=True)
@@ -85,15 +95,7 @@ class Mandate:
             raise AdvisorError(
                 f"unknown objective {self.objective!r}", f"Use one of {', '.join(OBJECTIVES)}"
             )
-        for f in (
-            "max_te",
-            "max_megacap",
-            "megacap_target",
-            "max_company",
-            "max_turnover",
-            "max_position",
-            "sector_band",
-        ):
+        for f in FRACTION_LIMITS:
             v = getattr(self, f)
             if v is not None and not 0 <= v <= 1:
                 raise AdvisorError(
@@ -123,19 +125,3 @@ class Mandate:
     def relaxed(self, **changes: float | None) -> Mandate:
         """A copy with some limits changed (for diagnostics)."""
         return replace(self, **changes)
-
-    def limits(self) -> dict[str, float | None]:
-        """The numeric limits by name (for reports)."""
-        names = (
-            "max_te",
-            "max_megacap",
-            "megacap_target",
-            "max_company",
-            "max_turnover",
-            "max_position",
-            "sector_band",
-            "cash_floor",
-            "max_realized_gain",
-            "min_trade",
-        )
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in names}
