@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.mandate import Mandate
-from advisor.optimizer import Account, ProblemData, Rebalancer
+from advisor.optimizer import Account, ProblemData, Rebalancer, active_limits
 
 #: limit name -> (mandate field(s) to switch off, objective that minimises it, label, unit)
 RELAXABLE = {
@@ -96,7 +96,7 @@ def relaxations(data: ProblemData, account: Account, mandate: Mandate) -> list[R
         if current is None:
             continue
         loose = mandate.relaxed(**{f: None for f in fields_})
-        sol = Rebalancer(data, objective, cost_bps=0.0).solve(account, loose)
+        sol = Rebalancer(data, objective, 0.0, active_limits(loose)).solve(account, loose)
         if not sol.ok:
             out.append(
                 Relaxation(name, current, None, f"relaxing the {label} limit alone does not help")

@@ -18,7 +18,7 @@ from advisor.domain import Holdings
 from advisor.errors import AdvisorError
 from advisor.mandate import Mandate
 from advisor.market import DEFAULT_MEGACAPS, Market
-from advisor.optimizer import Rebalancer
+from advisor.optimizer import Rebalancer, active_limits
 from advisor.proposal import Setup, prepare
 
 
@@ -53,7 +53,7 @@ def frontier(
         raise AdvisorError("a frontier needs at least 2 points", "Use --points 12")
     s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps)
     free = mandate.relaxed(max_te=None, max_megacap=None, megacap_target=None)
-    lowest = Rebalancer(s.data, "megacap", cost_bps=0.0).solve(s.account, free)
+    lowest = Rebalancer(s.data, "megacap", 0.0, active_limits(free)).solve(s.account, free)
     if not lowest.ok:
         raise AdvisorError(
             "no portfolio meets the mandate's other limits (turnover, holds, floors)",
@@ -61,7 +61,7 @@ def frontier(
         )
     m0 = float(s.data.mega @ s.account.w0)
     m_min = float(s.data.mega @ lowest.w.to_numpy())
-    rb = Rebalancer(s.data, "te", cost_bps=0.0)
+    rb = Rebalancer(s.data, "te", 0.0, active_limits(free) | {"max_megacap"})
     least_te = rb.solve(s.account, free)
     # Above the least-TE portfolio's megacap weight the curve is flat: start there.
     start = min(m0, float(s.data.mega @ least_te.w.to_numpy())) if least_te.ok else m0

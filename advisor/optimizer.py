@@ -145,80 +145,143 @@ class Solution:
         return self.status in ("optimal", "optimal_inaccurate")
 
 
-class Rebalancer:
-    """A compiled rebalance problem over fixed assets and objective; re-solve per account."""
+#: Every limit a problem can carry (each becomes constraints only when a mandate sets it).
+ALL_LIMITS = frozenset(
+    {
+        "max_te",
+        "max_turnover",
+        "max_megacap",
+        "max_company",
+        "sector_band",
+        "max_realized_gain",
+        "lower",
+        "upper",
+    }
+)
 
-    def __init__(self, data: ProblemData, objective: str, cost_bps: float = 5.0) -> None:
+
+def active_limits(mandate: Mandate) -> frozenset[str]:
+    """The limits a mandate switches on; a problem built for them serves any such mandate."""
+    on = {
+        "max_te": mandate.max_te is not None,
+        "max_turnover": mandate.max_turnover is not None,
+        "max_megacap": mandate.megacap_cap is not None,
+        "max_company": mandate.max_company is not None,
+        "sector_band": mandate.sector_band is not None,
+        "max_realized_gain": mandate.max_realized_gain is not None,
+        "lower": bool(mandate.hold or mandate.sleeve_min),
+        "upper": bool(mandate.restrict or mandate.sleeve_max or mandate.max_position is not None),
+    }
+    return frozenset(k for k, v in on.items() if v)
+
+
+class Rebalancer:
+    """A compiled rebalance problem over fixed assets, objective and set of limits.
+
+    Only the limits in ``limits`` become constraints (an unused limit would cost Clarabel rows and
+    iterations: measured 40 ms -> 21 ms per re-solve at 500 assets); their values, and the
+    account's current weights, bounds and gain rates, are Parameters, so the problem re-solves
+    for any account and any mandate with the same active limits without recompiling.
+    """
+
+    def __init__(
+        self,
+        data: ProblemData,
+        objective: str,
+        cost_bps: float = 5.0,
+        limits: frozenset[str] | set[str] = ALL_LIMITS,
+    ) -> None:
         self.data = data
         self.objective = objective
+        self.limits = frozenset(limits)
         n = len(data.assets)
-        self.w = cp.Variable(n, nonneg=True, name="w")
+        w = self.w = cp.Variable(n, nonneg=True, name="w")
         self.c = cp.Variable(nonneg=True, name="cash")
-        self.s = cp.Variable(n, nonneg=True, name="sells")  # epigraph of (w0 - w)_+ (keeps DPP)
-        p = {
+        p = self.p = {
             "w0": cp.Parameter(n, nonneg=True),
-            "lo": cp.Parameter(n, nonneg=True),
-            "hi": cp.Parameter(n, nonneg=True),
-            "gain_rate": cp.Parameter(n, nonneg=True),
-            "te": cp.Parameter(nonneg=True),
-            "turnover": cp.Parameter(nonneg=True),
-            "megacap": cp.Parameter(nonneg=True),
-            "company": cp.Parameter(nonneg=True),
-            "band": cp.Parameter(nonneg=True),
-            "gain": cp.Parameter(nonneg=True),
             "cash_floor": cp.Parameter(nonneg=True),
             "cash_cap": cp.Parameter(nonneg=True),
         }
-        self.p = p
-        w, d = self.w, data
+        d = data
         self.te_vec = cp.hstack([d.G @ w - d.g_b, cp.multiply(d.sqrt_d, d.R @ w - d.b)])
         self.trade = cp.abs(w - p["w0"])
         self.turnover = cp.sum(self.trade) / 2
-        self.constraints = {
-            "budget": cp.sum(w) + self.c == 1,
-            "cash_floor": self.c >= p["cash_floor"],
-            "cash_cap": self.c <= p["cash_cap"],
-            "sells": self.s >= p["w0"] - w,
-            "lower": w >= p["lo"],
-            "upper": w <= p["hi"],
-            "max_te": cp.norm(self.te_vec) <= p["te"],
-            "max_turnover": self.turnover <= p["turnover"],
-            "max_megacap": d.mega @ w <= p["megacap"],
-            "max_company": d.C @ w <= p["company"],
-            "sector_band_over": d.S @ w - d.b_sector <= p["band"],
-            "sector_band_under": d.b_sector - d.S @ w <= p["band"],
-            "max_realized_gain": p["gain_rate"] @ self.s <= p["gain"],
-        }
+        cons = [cp.sum(w) + self.c == 1, self.c >= p["cash_floor"], self.c <= p["cash_cap"]]
+        sells = None
+        if "max_realized_gain" in self.limits or objective == "gain":
+            p["gain_rate"] = cp.Parameter(n, nonneg=True)
+            sells = cp.Variable(n, nonneg=True, name="sells")  # epigraph of (w0 - w)_+ (DPP)
+            cons.append(sells >= p["w0"] - w)
+        for name in sorted(self.limits):
+            cons += self._constraints(name, sells)
         cost = (cost_bps / 1e4) * cp.sum(self.trade)
         goal = {
-            "megacap": d.mega @ w + cost,
-            "hhi": 100.0 * cp.sum_squares(d.C @ w) + cost,
-            "te": TE_SCALE * cp.sum_squares(self.te_vec) + cost,
-            "turnover": self.turnover + cost + 1e-2 * cp.sum_squares(self.te_vec),
-            "gain": p["gain_rate"] @ self.s + cost,  # diagnostics only
-        }[objective]
-        self.problem = cp.Problem(cp.Minimize(goal), list(self.constraints.values()))
+            "megacap": lambda: d.mega @ w + cost,
+            "hhi": lambda: 100.0 * cp.sum_squares(d.C @ w) + cost,
+            "te": lambda: TE_SCALE * cp.sum_squares(self.te_vec) + cost,
+            "turnover": lambda: self.turnover + cost + 1e-2 * cp.sum_squares(self.te_vec),
+            "gain": lambda: p["gain_rate"] @ sells + cost,  # diagnostics only
+        }[objective]()
+        self.problem = cp.Problem(cp.Minimize(goal), cons)
+
+    def _constraints(self, name: str, sells: cp.Variable | None) -> list[cp.Constraint]:
+        """The constraints of one limit, with a Parameter for its value."""
+        w, d, p = self.w, self.data, self.p
+        n = len(d.assets)
+        scalar = {
+            "max_te": "te",
+            "max_turnover": "turnover",
+            "max_megacap": "megacap",
+            "max_company": "company",
+            "sector_band": "band",
+            "max_realized_gain": "gain",
+        }
+        if name in scalar:
+            p[scalar[name]] = cp.Parameter(nonneg=True)
+        if name in ("lower", "upper"):
+            p[name] = cp.Parameter(n, nonneg=True)
+        return {
+            "max_te": lambda: [cp.norm(self.te_vec) <= p["te"]],
+            "max_turnover": lambda: [self.turnover <= p["turnover"]],
+            "max_megacap": lambda: [d.mega @ w <= p["megacap"]],
+            "max_company": lambda: [d.C @ w <= p["company"]],
+            "sector_band": lambda: [
+                d.S @ w - d.b_sector <= p["band"],
+                d.b_sector - d.S @ w <= p["band"],
+            ],
+            "max_realized_gain": lambda: [p["gain_rate"] @ sells <= p["gain"]],
+            "lower": lambda: [w >= p["lower"]],
+            "upper": lambda: [w <= p["upper"]],
+        }[name]()
 
     def set(self, account: Account, mandate: Mandate) -> None:
         """Load an account and a mandate's limits into the parameters."""
+        missing = active_limits(mandate) - self.limits
+        if missing:
+            raise ValueError(f"this problem was built without the limits {sorted(missing)}")
         p = self.p
         p["w0"].value = account.w0
-        p["lo"].value = account.lo
-        p["hi"].value = account.hi
-        p["gain_rate"].value = account.gain_rate
-        limit = {
+        p["cash_floor"].value = mandate.cash_floor
+        p["cash_cap"].value = cash_cap(mandate, account.cash0)
+        values = {
             "te": mandate.max_te,
             "turnover": mandate.max_turnover,
             "megacap": mandate.megacap_cap,
             "company": mandate.max_company,
             "band": mandate.sector_band,
+            "gain": None
+            if mandate.max_realized_gain is None
+            else mandate.max_realized_gain / account.total_value,
         }
-        for name, value in limit.items():
-            p[name].value = OFF if value is None else value
-        gain = mandate.max_realized_gain
-        p["gain"].value = OFF * 1e3 if gain is None else gain / account.total_value
-        p["cash_floor"].value = mandate.cash_floor
-        p["cash_cap"].value = cash_cap(mandate, account.cash0)
+        for name, value in values.items():
+            if name in p:  # built, but switched off by this mandate: a value no fraction reaches
+                p[name].value = OFF * 1e3 if value is None else value
+        if "gain_rate" in p:
+            p["gain_rate"].value = account.gain_rate
+        if "lower" in p:
+            p["lower"].value = account.lo
+        if "upper" in p:
+            p["upper"].value = np.maximum(account.hi, 0.0)
 
     def solve(self, account: Account, mandate: Mandate) -> Solution:
         """Solve for one account and check every limit.

@@ -18,7 +18,15 @@ from advisor.domain import POSITION_COLUMNS, Holdings
 from advisor.errors import AdvisorError, InputError
 from advisor.mandate import Mandate
 from advisor.market import DEFAULT_MEGACAPS, Market
-from advisor.optimizer import Account, ProblemData, Rebalancer, Solution, bound_names, problem_data
+from advisor.optimizer import (
+    Account,
+    ProblemData,
+    Rebalancer,
+    Solution,
+    active_limits,
+    bound_names,
+    problem_data,
+)
 from advisor.sleeves import resolve_sleeves
 from advisor.trades import trade_list, whole_share_trades
 
@@ -155,7 +163,8 @@ def propose(
     cheap = precheck(data, account, mandate)
     if cheap:
         return Proposal(**empty, diagnostics=["caught before solving: " + m for m in cheap])
-    sol = Rebalancer(data, mandate.objective, mandate.cost_bps).solve(account, mandate)
+    rb = Rebalancer(data, mandate.objective, mandate.cost_bps, active_limits(mandate))
+    sol = rb.solve(account, mandate)
     if not sol.ok:
         return Proposal(
             **empty,

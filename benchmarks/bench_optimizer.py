@@ -43,7 +43,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from advisor.mandate import Mandate
-from advisor.optimizer import Account, ProblemData, Rebalancer
+from advisor.optimizer import Account, ProblemData, Rebalancer, active_limits
 
 TOP = 7  # megacaps: the 7 largest names
 TOP_SHARE = 0.30  # their share of the benchmark
@@ -279,7 +279,7 @@ def cold_child(n: int, seed: int) -> None:
     """Run in a fresh process: build the data (untimed), then Rebalancer + first solve."""
     data, acct, _, mandate = synthetic_problem(n, seed)
     t0 = time.perf_counter()
-    rb = Rebalancer(data, "megacap", cost_bps=0.0)
+    rb = Rebalancer(data, "megacap", 0.0, active_limits(mandate))
     sol = rb.solve(acct, mandate)
     wall = time.perf_counter() - t0
     v = violations(data, acct, sol.w.to_numpy())
@@ -320,7 +320,7 @@ def advisor_warm(
     first, comp1, solv1 = [], [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        rb = Rebalancer(data, "megacap", cost_bps=0.0)
+        rb = Rebalancer(data, "megacap", 0.0, active_limits(mandate))
         sol1 = rb.solve(a1, mandate)
         first.append(time.perf_counter() - t0)
         comp1.append(rb.problem.compilation_time or 0.0)
@@ -668,7 +668,7 @@ def warm_up(peers: list[str], seed: int) -> None:
     m = synthetic_market(50, seed)
     a1, a2 = synthetic_accounts(m, seed)
     data = problem_from_market(m)
-    Rebalancer(data, "megacap", cost_bps=0.0).solve(a1, p1_mandate())
+    Rebalancer(data, "megacap", 0.0, active_limits(p1_mandate())).solve(a1, p1_mandate())
     if peers:
         X, y = m.simulate(200, seed)
         inp = PeerInputs(data, m.asset_cov(), X, y, np.r_[m.b, np.zeros(len(FUNDS))])

@@ -198,3 +198,21 @@ def test_limits_hold_under_random_mandates(market, picks, shares, max_te, turnov
         assert p.relaxations or p.diagnostics
         return
     assert_limits_hold(p, m)
+
+
+def test_problem_with_only_active_limits_matches_full_problem(market) -> None:  # noqa: ANN001
+    from advisor.optimizer import ALL_LIMITS, active_limits
+
+    assets = ["AAPL", "MSFT", "NVDA", "QQQ", "RSP", "IJR", "VTV"]
+    mega = market.megacap_companies(["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"])
+    data = problem_data(assets, market, market.benchmark, mega)
+    w0 = np.array([0.3, 0.2, 0.2, 0.28, 0, 0, 0])
+    acct = Account(w0=w0, cash0=0.02, lo=np.zeros(7), hi=np.ones(7), gain_rate=np.zeros(7), total_value=1e6)
+    m = Mandate(max_te=0.05, max_turnover=0.5)
+    assert active_limits(m) == {"max_te", "max_turnover"}
+    trimmed = Rebalancer(data, "megacap", limits=active_limits(m))
+    full = Rebalancer(data, "megacap", limits=ALL_LIMITS)
+    assert trimmed.solve(acct, m).objective == pytest.approx(full.solve(acct, m).objective, rel=1e-6)
+    assert trimmed.problem.size_metrics.num_scalar_leq_constr < full.problem.size_metrics.num_scalar_leq_constr
+    with pytest.raises(ValueError, match="max_company"):
+        trimmed.solve(acct, Mandate(max_te=0.05, max_company=0.1))
