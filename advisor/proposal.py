@@ -241,7 +241,7 @@ def _build(
         diagnostics.append(
             f"solution flagged inaccurate by {sol.solver}; limits not within tolerance: {bad}"
         )
-    diagnostics += _rounding_notes(after, mandate)
+    diagnostics += _rounding_notes(after, mandate, gains)
     return Proposal(
         status=sol.status,
         mandate=mandate,
@@ -267,7 +267,7 @@ def _build(
     )
 
 
-def _rounding_notes(after: Analysis, mandate: Mandate) -> list[str]:
+def _rounding_notes(after: Analysis, mandate: Mandate, gains: float | None) -> list[str]:
     """Limits that the whole-share rounding moved past (the continuous solution met them)."""
     out = []
     te = after.risk.tracking_error
@@ -280,4 +280,10 @@ def _rounding_notes(after: Analysis, mandate: Mandate) -> list[str]:
     mw = after.concentration.megacap_weight
     if cap is not None and mw > cap + 1e-4:
         out.append(f"after rounding the megacap weight is {mw:.2%}, above the {cap:.2%} cap")
+    budget = mandate.max_realized_gain
+    if budget is not None and gains is not None and gains > budget + 0.005:
+        out.append(
+            f"after rounding to whole shares the estimated realised gain is {gains:,.2f}, "
+            f"{gains - budget:,.2f} over the {budget:,.2f} budget (the optimal weights meet it)"
+        )
     return out
