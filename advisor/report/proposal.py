@@ -14,6 +14,7 @@ from rich.text import Text
 from advisor.proposal import Proposal
 from advisor.report.json import _num, analysis_dict
 from advisor.report.table import _contributions, money, pct
+from advisor.report.table import _table as _t
 
 LIMIT_LABELS = {
     "max_te": "tracking error cap",
@@ -86,13 +87,6 @@ def trades_csv(p: Proposal) -> str:
             ]
         )
     return buf.getvalue()
-
-
-def _t(title: str, *cols: str) -> Table:
-    t = Table(title=title, title_justify="left", title_style="bold", show_edge=False)
-    for i, c in enumerate(cols):
-        t.add_column(c, justify="left" if i == 0 else "right")
-    return t
 
 
 def _side_by_side(p: Proposal) -> Table:
