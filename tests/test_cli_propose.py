@@ -22,8 +22,18 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_propose_json_contract_and_trade_csv(tmp_path) -> None:  # noqa: ANN001
     out_csv = tmp_path / "trades.csv"
-    code, out, err = run("propose", GROWTH, "--max-te", "4%", "--max-turnover", "30%",
-                         "--format", "json", "--output", str(out_csv))
+    code, out, err = run(
+        "propose",
+        GROWTH,
+        "--max-te",
+        "4%",
+        "--max-turnover",
+        "30%",
+        "--format",
+        "json",
+        "--output",
+        str(out_csv),
+    )
     assert code == 0, err
     d = json.loads(out)
     assert set(d) >= CONTRACT
@@ -50,23 +60,28 @@ def test_infeasible_mandate_exits_3_with_report() -> None:
     assert code == 3
     text = " ".join(out.split())
     assert "infeasible" in text and "least tracking error" in text
-    code, out, _ = run("propose", GROWTH, "--max-te", "1%", "--megacap-target", "20%", "--format", "json")
+    code, out, _ = run(
+        "propose", GROWTH, "--max-te", "1%", "--megacap-target", "20%", "--format", "json"
+    )
     assert code == 3
     d = json.loads(out)
     assert d["status"] == "infeasible" and d["trades"] == [] and d["relaxations"]
 
 
-@pytest.mark.parametrize("args", [
-    ["--sleeves", "equal-weight,value", "--sleeve", "value=IVE"],
-    ["--sleeve-min", "small-cap=5%", "--sleeve-max", "equal-weight=20%"],
-    ["--hold", "NVDA,AAPL", "--restrict", "QQQ"],
-    ["--objective", "hhi", "--max-company", "10%"],
-    ["--objective", "te", "--max-megacap", "45%", "--sector-band", "10%"],
-    ["--megacap-target", "60%", "--cash-floor", "3%", "--min-trade", "1,000"],
-    ["--max-realized-gain", "150000", "--cost-bps", "10", "--max-position", "12%"],
-    ["--benchmark", "IVV", "--megacaps", "AAPL,MSFT,NVDA,AVGO"],
-    ["--cash-max", "5%"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--sleeves", "equal-weight,value", "--sleeve", "value=IVE"],
+        ["--sleeve-min", "small-cap=5%", "--sleeve-max", "equal-weight=20%"],
+        ["--hold", "NVDA,AAPL", "--restrict", "QQQ"],
+        ["--objective", "hhi", "--max-company", "10%"],
+        ["--objective", "te", "--max-megacap", "45%", "--sector-band", "10%"],
+        ["--megacap-target", "60%", "--cash-floor", "3%", "--min-trade", "1,000"],
+        ["--max-realized-gain", "150000", "--cost-bps", "10", "--max-position", "12%"],
+        ["--benchmark", "IVV", "--megacaps", "AAPL,MSFT,NVDA,AVGO"],
+        ["--cash-max", "5%"],
+    ],
+)
 def test_every_mandate_option_runs(args: list[str]) -> None:
     code, out, err = run("propose", GROWTH, "--max-te", "6%", "--format", "json", *args)
     assert code in (0, 3), err
@@ -80,13 +95,16 @@ def test_every_mandate_option_runs(args: list[str]) -> None:
         assert d["target_weights"]["IJR"] >= 0.05 - 1e-6
 
 
-@pytest.mark.parametrize("args", [
-    ["--max-te", "abc"],
-    ["--sleeves", "tech"],
-    ["--sleeve", "value=QQQ"],
-    ["--sleeve-min", "value"],
-    ["--objective", "sharpe"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--max-te", "abc"],
+        ["--sleeves", "tech"],
+        ["--sleeve", "value=QQQ"],
+        ["--sleeve-min", "value"],
+        ["--objective", "sharpe"],
+    ],
+)
 def test_bad_mandate_options(args: list[str]) -> None:
     code, _, err = run("propose", GROWTH, *args)
     assert code in (1, 2) and "Traceback" not in err
@@ -99,8 +117,9 @@ def test_weights_only_file_cannot_be_proposed() -> None:
 
 def test_frontier_table_json_csv_and_chart(tmp_path) -> None:  # noqa: ANN001
     png = tmp_path / "f.png"
-    code, out, err = run("frontier", str(PORTFOLIOS / "fund_only_client.csv"), "--points", "5",
-                         "--chart", str(png))
+    code, out, err = run(
+        "frontier", str(PORTFOLIOS / "fund_only_client.csv"), "--points", "5", "--chart", str(png)
+    )
     assert code == 0, err
     assert "Least tracking error" in out and png.stat().st_size > 10_000
     code, out, _ = run("frontier", GROWTH, "--points", "6", "--format", "json")

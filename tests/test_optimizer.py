@@ -15,8 +15,17 @@ from advisor.mandate import Mandate
 from advisor.optimizer import TOL, Account, Rebalancer, problem_data
 from advisor.proposal import propose
 
-GROWTH = {"AAPL": 420, "NVDA": 650, "MSFT": 180, "AMZN": 300, "GOOGL": 260, "META": 90, "TSLA": 110,
-          "QQQ": 260, "JPM": 80}
+GROWTH = {
+    "AAPL": 420,
+    "NVDA": 650,
+    "MSFT": 180,
+    "AMZN": 300,
+    "GOOGL": 260,
+    "META": 90,
+    "TSLA": 110,
+    "QQQ": 260,
+    "JPM": 80,
+}
 
 
 def assert_limits_hold(p, mandate: Mandate) -> None:  # noqa: ANN001
@@ -89,7 +98,9 @@ def test_matches_independent_full_covariance_problem(market) -> None:  # noqa: A
     mega = market.megacap_companies(["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"])
     data = problem_data(assets, market, bench, mega)
     w0 = np.array([0.3, 0.2, 0.3, 0.1, 0.05, 0.0, 0.0])
-    acct = Account(w0=w0, cash0=0.05, lo=np.zeros(7), hi=np.ones(7), gain_rate=np.zeros(7), total_value=1e6)
+    acct = Account(
+        w0=w0, cash0=0.05, lo=np.zeros(7), hi=np.ones(7), gain_rate=np.zeros(7), total_value=1e6
+    )
     mandate = Mandate(max_te=0.10, max_turnover=0.5, cost_bps=0.0)
     ours = Rebalancer(data, "megacap", cost_bps=0.0).solve(acct, mandate)
     assert ours.status == "optimal"
@@ -107,11 +118,21 @@ def test_matches_independent_full_covariance_problem(market) -> None:  # noqa: A
     Q = (Q + Q.T) / 2
     w = cp.Variable(7, nonneg=True)
     te2 = cp.quad_form(w, cp.psd_wrap(Q)) - 2 * (R.T @ S @ b) @ w + b @ S @ b
-    m_vec = mat.groupby(market.company_of(mat.index).isin(list(mega)).to_numpy()).sum().loc[True].to_numpy()
-    prob = cp.Problem(cp.Minimize(m_vec @ w), [
-        cp.sum(w) <= 1, 1 - cp.sum(w) <= 0.05 + 1e-12, te2 <= 0.10**2,
-        cp.sum(cp.abs(w - w0)) / 2 <= 0.5,
-    ])
+    m_vec = (
+        mat.groupby(market.company_of(mat.index).isin(list(mega)).to_numpy())
+        .sum()
+        .loc[True]
+        .to_numpy()
+    )
+    prob = cp.Problem(
+        cp.Minimize(m_vec @ w),
+        [
+            cp.sum(w) <= 1,
+            1 - cp.sum(w) <= 0.05 + 1e-12,
+            te2 <= 0.10**2,
+            cp.sum(cp.abs(w - w0)) / 2 <= 0.5,
+        ],
+    )
     prob.solve(solver="CLARABEL")
     assert ours.objective == pytest.approx(prob.value, rel=1e-6)
 
@@ -126,8 +147,14 @@ def test_resolve_for_another_account_reuses_the_problem(market) -> None:  # noqa
 
     def acct(w0: list[float]) -> Account:
         w = np.array(w0)
-        return Account(w0=w, cash0=1 - w.sum(), lo=np.zeros(n), hi=np.ones(n), gain_rate=np.zeros(n),
-                       total_value=1e6)
+        return Account(
+            w0=w,
+            cash0=1 - w.sum(),
+            lo=np.zeros(n),
+            hi=np.ones(n),
+            gain_rate=np.zeros(n),
+            total_value=1e6,
+        )
 
     a1, a2 = acct([0.3, 0.2, 0.2, 0.28, 0, 0, 0]), acct([0.1, 0.1, 0.1, 0.6, 0.05, 0, 0])
     rb.solve(a1, m)
@@ -143,8 +170,11 @@ def test_infeasible_mandate_gives_relaxations(market) -> None:  # noqa: ANN001
     te = next(r for r in p.relaxations if r.limit == "max_te")
     assert te.smallest is not None and te.smallest > 0.01
     # the suggested relaxation works
-    ok = propose(make_holdings(GROWTH, cash=20000), market,
-                 Mandate(max_te=te.smallest + 1e-4, megacap_target=0.2))
+    ok = propose(
+        make_holdings(GROWTH, cash=20000),
+        market,
+        Mandate(max_te=te.smallest + 1e-4, megacap_target=0.2),
+    )
     assert ok.status == "optimal"
 
 
@@ -157,8 +187,14 @@ def test_cheap_impossibility_caught_before_solving(market) -> None:  # noqa: ANN
 
 def test_precheck_hold_plus_floor_over_100pct(market) -> None:  # noqa: ANN001
     data = problem_data(["AAPL", "RSP"], market, market.benchmark, set())
-    acct = Account(w0=np.array([0.99, 0.0]), cash0=0.01, lo=np.array([0.99, 0.0]), hi=np.ones(2),
-                   gain_rate=np.zeros(2), total_value=1e5)
+    acct = Account(
+        w0=np.array([0.99, 0.0]),
+        cash0=0.01,
+        lo=np.array([0.99, 0.0]),
+        hi=np.ones(2),
+        gain_rate=np.zeros(2),
+        total_value=1e5,
+    )
     assert precheck(data, acct, Mandate(cash_floor=0.05))
 
 
@@ -171,7 +207,20 @@ def test_realized_gain_budget(market) -> None:  # noqa: ANN001
     assert p.realized_gain == pytest.approx(p.trades["realized_gain"].sum())
 
 
-TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM", "QQQ", "SPY", "AVGO"]
+TICKERS = [
+    "AAPL",
+    "MSFT",
+    "NVDA",
+    "AMZN",
+    "GOOGL",
+    "META",
+    "TSLA",
+    "JPM",
+    "XOM",
+    "QQQ",
+    "SPY",
+    "AVGO",
+]
 
 
 @settings(
@@ -188,9 +237,17 @@ TICKERS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM"
     floor=st.floats(0.0, 0.05),
     objective=st.sampled_from(["megacap", "hhi", "te", "turnover"]),
 )
-@example(picks=["SPY", "AAPL", "MSFT"], shares=[1738, 6, 27, 1, 10, 28], max_te=0.0625, turnover=None,
-         floor=0.03125, objective="turnover")  # found by hypothesis: floor raised by sales only
-def test_limits_hold_under_random_mandates(market, picks, shares, max_te, turnover, floor, objective) -> None:  # noqa: ANN001
+@example(
+    picks=["SPY", "AAPL", "MSFT"],
+    shares=[1738, 6, 27, 1, 10, 28],
+    max_te=0.0625,
+    turnover=None,
+    floor=0.03125,
+    objective="turnover",
+)  # found by hypothesis: floor raised by sales only
+def test_limits_hold_under_random_mandates(
+    market, picks, shares, max_te, turnover, floor, objective
+) -> None:  # noqa: ANN001
     h = make_holdings(dict(zip(picks, shares, strict=False)), cash=10000)
     m = Mandate(objective=objective, max_te=max_te, max_turnover=turnover, cash_floor=floor)
     p = propose(h, market, m)
@@ -207,12 +264,19 @@ def test_problem_with_only_active_limits_matches_full_problem(market) -> None:  
     mega = market.megacap_companies(["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"])
     data = problem_data(assets, market, market.benchmark, mega)
     w0 = np.array([0.3, 0.2, 0.2, 0.28, 0, 0, 0])
-    acct = Account(w0=w0, cash0=0.02, lo=np.zeros(7), hi=np.ones(7), gain_rate=np.zeros(7), total_value=1e6)
+    acct = Account(
+        w0=w0, cash0=0.02, lo=np.zeros(7), hi=np.ones(7), gain_rate=np.zeros(7), total_value=1e6
+    )
     m = Mandate(max_te=0.05, max_turnover=0.5)
     assert active_limits(m) == {"max_te", "max_turnover"}
     trimmed = Rebalancer(data, "megacap", limits=active_limits(m))
     full = Rebalancer(data, "megacap", limits=ALL_LIMITS)
-    assert trimmed.solve(acct, m).objective == pytest.approx(full.solve(acct, m).objective, rel=1e-6)
-    assert trimmed.problem.size_metrics.num_scalar_leq_constr < full.problem.size_metrics.num_scalar_leq_constr
+    assert trimmed.solve(acct, m).objective == pytest.approx(
+        full.solve(acct, m).objective, rel=1e-6
+    )
+    assert (
+        trimmed.problem.size_metrics.num_scalar_leq_constr
+        < full.problem.size_metrics.num_scalar_leq_constr
+    )
     with pytest.raises(ValueError, match="max_company"):
         trimmed.solve(acct, Mandate(max_te=0.05, max_company=0.1))

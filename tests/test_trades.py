@@ -19,7 +19,9 @@ from advisor.trades import trade_list, whole_share_trades
     floor=st.floats(0, 0.2),
     min_trade=st.sampled_from([0.0, 100.0, 2_000.0]),
 )
-def test_rounding_invariants(n: int, seed: int, cash: float, floor: float, min_trade: float) -> None:
+def test_rounding_invariants(
+    n: int, seed: int, cash: float, floor: float, min_trade: float
+) -> None:
     rng = np.random.default_rng(seed)
     tickers = [f"T{i}" for i in range(n)]
     shares = pd.Series(rng.integers(0, 500, n).astype(float), index=tickers)
@@ -28,9 +30,12 @@ def test_rounding_invariants(n: int, seed: int, cash: float, floor: float, min_t
     if total <= 0:
         return
     raw = rng.dirichlet(np.ones(n + 1))
-    target = pd.Series(raw[:n] * (1 - floor), index=tickers)  # the optimizer leaves >= floor in cash
-    new, new_cash, _ = whole_share_trades(shares, prices, cash, target, total,
-                                          cash_floor=floor, min_trade=min_trade)
+    target = pd.Series(
+        raw[:n] * (1 - floor), index=tickers
+    )  # the optimizer leaves >= floor in cash
+    new, new_cash, _ = whole_share_trades(
+        shares, prices, cash, target, total, cash_floor=floor, min_trade=min_trade
+    )
     assert (new >= -1e-12).all()
     assert (new == new.round()).all()  # whole shares
     flows = float(((shares - new) * prices).sum())
