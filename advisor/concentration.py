@@ -6,7 +6,7 @@ pandas Series indexed by ticker or company and align by label.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -95,7 +95,6 @@ class Concentration:
     value_score: float
     value_score_coverage: float
     benchmark_value_score: float
-    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in ("megacap_weight", "top10_weight", "max_company_weight", "active_share"):

@@ -79,20 +79,15 @@ def precheck(data: ProblemData, account: Account, mandate: Mandate) -> list[str]
     return out
 
 
-def _limit_value(mandate: Mandate, name: str, total: float) -> float | None:
-    if name == "max_megacap":
-        return mandate.megacap_cap
-    value = getattr(mandate, name)
-    if name == "max_realized_gain" and value is not None:
-        return float(value)
-    return value
+def _limit_value(mandate: Mandate, name: str) -> float | None:
+    return mandate.megacap_cap if name == "max_megacap" else getattr(mandate, name)
 
 
 def relaxations(data: ProblemData, account: Account, mandate: Mandate) -> list[Relaxation]:
     """For every limit that is set, the smallest value that works with the others."""
     out = []
     for name, (fields_, objective, label, unit) in RELAXABLE.items():
-        current = _limit_value(mandate, name, account.total_value)
+        current = _limit_value(mandate, name)
         if current is None:
             continue
         loose = mandate.relaxed(**{f: None for f in fields_})
