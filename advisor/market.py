@@ -166,6 +166,16 @@ class Market:
     def risk_method(self) -> pd.Series:
         return self._read("risk").set_index("ticker")["method"]
 
+    @property
+    def risk_free_rate(self) -> float:
+        """Continuously compounded 13-week T-bill rate at the snapshot date (for option pricing)."""
+        rates = self.manifest.get("rates")
+        if not rates:
+            raise DataError(
+                "the snapshot has no risk-free rate", "Rebuild it with: advisor data build"
+            )
+        return float(rates["risk_free_continuous"])
+
     def factor_returns(self) -> pd.DataFrame:
         """Daily factor returns since 1993 (for scenario replays)."""
         return self._read("factor_returns").set_index("date")

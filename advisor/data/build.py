@@ -152,8 +152,33 @@ def build(
     for name, df in tables.items():
         df.to_parquet(out / f"{name}.parquet", index=False, compression="zstd")
     manifest = _manifest(raw, sec, bench, bench_info, cap_info, fund_info, model, params)
+    manifest["rates"] = _rates(raw.etf_daily(), asof)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest
+
+
+def _rates(prices: pd.DataFrame, asof: pd.Timestamp) -> dict:
+    """Risk-free rate at the snapshot date, for option pricing.
+
+    ``^IRX`` is the 13-week Treasury bill's discount yield in percent. It is converted to the
+    bill's investment (money-market) yield ``365 d / (360 - 91 d)`` and then to a continuously
+    compounded rate ``ln(1 + y 91/365) 365/91``. ``^TNX`` (10-year yield, percent) is kept as a
+    fact.
+    """
+    irx = prices["^IRX"].loc[:asof].dropna()
+    tnx = prices["^TNX"].loc[:asof].dropna()
+    d = float(irx.iloc[-1]) / 100.0
+    y = 365.0 * d / (360.0 - 91.0 * d)
+    cont = float(np.log1p(y * 91.0 / 365.0) * 365.0 / 91.0)
+    return {
+        "date": str(irx.index[-1].date()),
+        "t_bill_13w_discount_yield": d,
+        "risk_free_continuous": cont,
+        "treasury_10y_yield": float(tnx.iloc[-1]) / 100.0,
+        "source": "^IRX and ^TNX in prices/daily_etfs_1993-2026.parquet",
+        "method": "13-week bill discount yield -> investment yield 365d/(360-91d) -> "
+        "continuously compounded ln(1 + y 91/365) 365/91",
+    }
 
 
 def _manifest(raw, sec, bench, bench_info, cap_info, fund_info, model, params) -> dict:  # type: ignore[no-untyped-def]
