@@ -250,10 +250,15 @@ def _concentration(
 def _risk(
     lt: LookThrough, weights: pd.Series, bench: pd.Series, market: Market, mega: set[str]
 ) -> Risk:
-    sec = market.securities
     w = risk_vector(lt, weights)
     cols = lt.risk_matrix()
-    names = w.index.union(bench.index)
+    groups, sectors = security_groups(w.index.union(bench.index), market, mega)
+    return measure(market.risk, w, bench, cols, weights, groups, sectors)
+
+
+def security_groups(names: pd.Index, market: Market, mega: set[str]) -> tuple[pd.Series, pd.Series]:
+    """Group (megacaps, other stocks, unseen fund parts) and sector of risk-model securities."""
+    sec = market.securities
     company = market.company_of(names)
     is_fund = sec["is_etf"].reindex(names).fillna(False).astype(bool)
     groups = pd.Series(
@@ -265,7 +270,7 @@ def _risk(
         index=names,
     )
     sectors = sec["sector"].reindex(names).where(~is_fund, "Unseen (fund remainder)")
-    return measure(market.risk, w, bench, cols, weights, groups, sectors)
+    return groups, sectors
 
 
 def _data_warnings(positions: pd.DataFrame, market: Market, lt: LookThrough) -> list[str]:

@@ -546,6 +546,376 @@ def _render_analysis(result: Any, fmt: str, output: Path | None) -> None:
             click.echo(f"Wrote {output}", err=True)
 
 
+# -- what-if and hedge ----------------------------------------------------------------------------
+
+#: Run when ``what-if`` is given no scenario: the brief's stress set.
+DEFAULT_SHOCKS = (("megacap sell-off", "megacaps=-30%"), ("small-cap rally", "small-cap=+10%"))
+#: Run when ``hedge`` is given no scenario.
+HEDGE_DEFAULT = ("megacap sell-off", "covid", "rates-2022")
+
+
+def scenario_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--shock``, ``--no-propagate``, ``--replay``, ``--scenarios`` and ``--propose``."""
+    decorators = [
+        click.option(
+            "--shock",
+            "shocks",
+            multiple=True,
+            metavar="GROUP=MOVE",
+            help="A stated move, e.g. megacaps=-30% or small-cap=+10% (repeat to move several "
+            "groups at once). Groups: a ticker, megacaps, a sector, a sleeve, or a factor "
+            "(market, size, value, momentum, factor:NAME).",
+        ),
+        click.option(
+            "--no-propagate",
+            is_flag=True,
+            help="Apply only the stated moves; by default the rest of the market moves by what "
+            "the risk model expects given them.",
+        ),
+        click.option(
+            "--replay",
+            "replays",
+            multiple=True,
+            metavar="NAME|FROM:TO",
+            help="Replay a historical episode (see `advisor replays`) or a window, e.g. "
+            "2020-02-19:2020-03-23 (repeatable).",
+        ),
+        click.option(
+            "--scenarios",
+            "scenario_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A YAML or CSV file of named scenarios to run in one go.",
+        ),
+        click.option(
+            "--propose",
+            "with_proposal",
+            is_flag=True,
+            help="Also run the `advisor propose` rebalance (same mandate options) and test it.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def build_scenarios(
+    shocks: tuple[str, ...],
+    no_propagate: bool,
+    replays: tuple[str, ...],
+    scenario_file: Path | None,
+    default: tuple[tuple[str, str], ...] | tuple[str, ...],
+) -> list:  # type: ignore[type-arg]
+    """The scenarios of the options, or ``default`` when none is given."""
+    from advisor.scenarios import REPLAYS, Scenario, default_name, load_scenarios, parse_shock
+
+    out = []
+    if shocks:
+        try:
+            parsed = tuple(parse_shock(s) for s in shocks)
+        except AdvisorError as exc:
+            raise click.BadParameter(exc.message, param_hint="--shock") from exc
+        out.append(Scenario(default_name(parsed, None), parsed, propagate=not no_propagate))
+    out += [Scenario(r, replay=r) for r in replays]
+    if scenario_file is not None:
+        out += load_scenarios(str(scenario_file))
+    if not out:
+        for item in default:
+            if isinstance(item, tuple):
+                name, text = item
+                out.append(Scenario(name, (parse_shock(text),), propagate=not no_propagate))
+            else:
+                assert item in REPLAYS
+                out.append(Scenario(item, replay=item))
+    names = [s.name for s in out]
+    if len(set(names)) != len(names):
+        raise click.BadParameter("the same scenario is given twice", param_hint="--replay")
+    return out
+
+
+def run_whatif(
+    file: Path,
+    benchmark: str | None,
+    megacaps: str,
+    maps: tuple[str, ...],
+    unknown: str,
+    scenarios: list,  # type: ignore[type-arg]
+    with_proposal: bool,
+    options: dict[str, Any],
+):  # type: ignore[no-untyped-def]
+    """(market, benchmark ticker or None, WhatIf) for the what-if and hedge commands."""
+    from advisor.analysis import analyze
+    from advisor.sleeves import SLEEVES, resolve_sleeves
+    from advisor.whatif import what_if
+
+    mandate = build_mandate(options)
+    market, holdings, bench, mega = load_inputs(file, maps, unknown, benchmark, megacaps)
+    sleeves = resolve_sleeves(list(SLEEVES), mandate.sleeve_funds)
+    proposal = None
+    if with_proposal:
+        from advisor.proposal import propose as run
+
+        proposal = run(holdings, market, mandate, benchmark=bench, megacaps=mega)
+        before = proposal.before
+    else:
+        before = analyze(holdings, market, benchmark=bench, megacaps=mega)
+    echo_warnings(before.warnings)
+    result = what_if(before, scenarios, market, sleeves=sleeves, benchmark=bench, proposal=proposal)
+    return market, bench, result
+
+
+@main.command("what-if")
+@holdings_options
+@scenario_options
+@mandate_options
+@output_options
+@handle_errors
+def what_if_command(
+    file: Path,
+    benchmark: str | None,
+    megacaps: str,
+    maps: tuple[str, ...],
+    unknown: str,
+    shocks: tuple[str, ...],
+    no_propagate: bool,
+    replays: tuple[str, ...],
+    scenario_file: Path | None,
+    with_proposal: bool,
+    fmt: str,
+    output: Path | None,
+    **options: Any,
+) -> None:
+    """What happens to FILE (and to the proposed rebalance) if a scenario plays out.
+
+    Shocks move groups by stated amounts and, unless --no-propagate, the rest of the market by
+    what the risk model expects; replays apply a historical episode's factor moves to today's
+    holdings. Without a scenario option, runs a megacap sell-off, a small-cap rally and every
+    named replay.
+
+    Example: advisor what-if portfolios/growth_client.csv --shock megacaps=-30% --replay covid
+    """
+    from advisor.report import whatif as report
+
+    scenarios = build_scenarios(shocks, no_propagate, replays, scenario_file, _whatif_default())
+    _, _, result = run_whatif(
+        file, benchmark, megacaps, maps, unknown, scenarios, with_proposal, options
+    )
+    if fmt == "json":
+        emit(report.dumps(result), output)
+    elif fmt == "csv":
+        emit(report.csv_rows(result), output)
+    else:
+        _render(report.render, result, output)
+
+
+def _whatif_default() -> tuple[Any, ...]:
+    from advisor.scenarios import REPLAYS
+
+    return (*DEFAULT_SHOCKS, *REPLAYS)
+
+
+def _render(fn: Callable[..., None], result: Any, output: Path | None) -> None:
+    from rich.console import Console
+
+    if output is None:
+        fn(result, Console())
+    else:
+        with open(output, "w") as f:
+            fn(result, Console(file=f, width=140))
+        click.echo(f"Wrote {output}", err=True)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@handle_errors
+def replays(fmt: str) -> None:
+    """List the historical replays `advisor what-if --replay` knows, and the data's span.
+
+    Example: advisor replays
+    """
+    from advisor.market import load_market
+    from advisor.report.whatif import replays_table
+
+    history = load_market().factor_returns()
+    table, rows = replays_table(history)
+    if fmt == "json":
+        import json
+
+        click.echo(
+            json.dumps(
+                {
+                    "factor_history": {
+                        "start": str(history.index[0].date()),
+                        "end": str(history.index[-1].date()),
+                    },
+                    "replays": rows,
+                },
+                indent=2,
+            )
+        )
+    else:
+        from rich.console import Console
+
+        Console().print(table)
+
+
+@main.command()
+@holdings_options
+@click.option(
+    "--with",
+    "instruments",
+    multiple=True,
+    metavar="INSTRUMENT",
+    help="A hedge to size: an ETF or stock to short (SPY, QQQ, XLK), a future (ES, MES, NQ, "
+    "MNQ), put:TICKER[@90%] or collar:TICKER[@90%/110%] (repeatable; default: SPY, QQQ, "
+    "put:SPY, collar:SPY).",
+)
+@click.option(
+    "--target",
+    type=click.Choice(["portfolio", "megacaps"]),
+    default="portfolio",
+    show_default=True,
+    help="What to hedge: the whole portfolio or its look-through megacap exposure.",
+)
+@click.option(
+    "--method",
+    "methods",
+    multiple=True,
+    type=click.Choice(["beta", "min-variance", "min-tracking-error"]),
+    help="Overlay ratios to show (default: all three).",
+)
+@click.option(
+    "--expiry",
+    default="3m",
+    show_default=True,
+    metavar="PERIOD",
+    help="Option expiry: 3m, 6m, 1y, 45d.",
+)
+@click.option(
+    "--put-strike", type=Percent(), default="90%", show_default=True, help="Put strike, % of spot."
+)
+@click.option(
+    "--call-strike",
+    type=Percent(),
+    default="110%",
+    show_default=True,
+    help="Collar call strike, % of spot.",
+)
+@click.option(
+    "--vol",
+    type=Percent(),
+    help="Implied volatility for option prices (default: the risk model's forecast for the "
+    "underlying).",
+)
+@click.option(
+    "--rate",
+    type=Percent(),
+    help="Risk-free rate, continuously compounded (default: the 13-week T-bill at the "
+    "snapshot date).",
+)
+@click.option(
+    "--dividend-yield",
+    type=Percent(),
+    default="0%",
+    show_default=True,
+    help="Dividend yield of the option's underlying.",
+)
+@click.option(
+    "--price",
+    "future_prices",
+    multiple=True,
+    metavar="FUTURE=LEVEL",
+    help="Quoted futures price, e.g. ES=6420 (default: estimated from the index ETF).",
+)
+@scenario_options
+@mandate_options
+@output_options
+@handle_errors
+def hedge(
+    file: Path,
+    benchmark: str | None,
+    megacaps: str,
+    maps: tuple[str, ...],
+    unknown: str,
+    instruments: tuple[str, ...],
+    target: str,
+    methods: tuple[str, ...],
+    expiry: str,
+    put_strike: float,
+    call_strike: float,
+    vol: float | None,
+    rate: float | None,
+    dividend_yield: float,
+    future_prices: tuple[str, ...],
+    shocks: tuple[str, ...],
+    no_propagate: bool,
+    replays: tuple[str, ...],
+    scenario_file: Path | None,
+    with_proposal: bool,
+    fmt: str,
+    output: Path | None,
+    **options: Any,
+) -> None:
+    """Hedging alternatives for FILE: index overlays, futures, puts and collars, side by side
+    with the rebalance (--propose), under the scenarios.
+
+    Without a scenario option, tests a megacap sell-off and the COVID and 2022 replays.
+
+    Example: advisor hedge portfolios/growth_client.csv --with QQQ --with put:SPY --propose
+    """
+    from advisor.hedging import METHODS, OptionTerms, parse_instrument
+    from advisor.hedging import hedge as run
+    from advisor.report import hedge as report
+
+    years = _years(expiry)
+    if vol is not None and not 0 < vol < 3:
+        raise click.BadParameter(f"{vol} is not a volatility such as 20%", param_hint="--vol")
+    prices = pairs(future_prices, "--price", float)
+    scenarios = build_scenarios(
+        shocks, no_propagate, replays, scenario_file, (DEFAULT_SHOCKS[0], *HEDGE_DEFAULT[1:])
+    )
+    cost_bps = options["cost_bps"]
+    market, bench, result = run_whatif(
+        file, benchmark, megacaps, maps, unknown, scenarios, with_proposal, options
+    )
+    specs = instruments or ("SPY", "QQQ", "put:SPY", "collar:SPY")
+    parsed = [parse_instrument(t, market, put_strike, call_strike) for t in specs]
+    rep = run(
+        result.before,
+        parsed,
+        market,
+        result,
+        target=target,
+        methods=methods or METHODS,
+        terms=OptionTerms(years=years, vol=vol, rate=rate, dividend_yield=dividend_yield),
+        cost_bps=cost_bps,
+        prices=prices,
+        benchmark=bench,
+    )
+    if fmt == "json":
+        emit(report.dumps(rep), output)
+    elif fmt == "csv":
+        emit(report.csv_rows(rep), output)
+    else:
+        _render(report.render, rep, output)
+
+
+def _years(text: str) -> float:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([dwmy])\s*", text.lower())
+    if not m:
+        raise click.BadParameter(f"{text!r}: use e.g. 3m, 6m, 1y or 45d", param_hint="--expiry")
+    n = float(m.group(1))
+    years = n * {"d": 1 / 365, "w": 7 / 365, "m": 1 / 12, "y": 1.0}[m.group(2)]
+    if not 0 < years <= 3:
+        raise click.BadParameter(f"{text!r}: expiry must be within 3 years", param_hint="--expiry")
+    return years
+
+
 @main.group()
 def data() -> None:
     """The embedded market snapshot: build it, or show what it holds."""

@@ -12,10 +12,12 @@ moves: each member of a shocked group moves by the group's move (a factor shock 
 security by its exposure times the move).
 
 **Replays.** The factor returns of a historical window, compounded day by day through each
-portfolio's factor exposure: ``R = prod_t (1 + x' f_t) - 1`` with ``x = B' w``. Stock-specific
-returns are not replayed (they are not in the history); securities that did not exist then are
-replayed through today's exposures, as if they had; factors that did not exist then (a fund
-not yet listed) contribute nothing and the result says so.
+security's factor exposure, ``R_i = prod_t (1 + B_i' f_t) - 1``; a portfolio is bought and held
+through the window, so its return is ``sum_i w_i R_i`` over its look-through securities and every
+contribution adds up. Stock-specific returns are not replayed (they are not in the history).
+Securities that did not exist then (a company listed since, a fund launched since) are replayed
+through *today's* exposures, as if they had existed; factors that did not exist then (a sector
+fund not yet listed) contribute nothing on those days and the result says so.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, InputError
 from advisor.market import Market
 
 #: Named historical episodes (inclusive windows).
@@ -225,3 +227,306 @@ def replay_return(
         f"factor {f} did not exist for most of the window and contributes nothing" for f in missing
     ]
     return float(np.prod(1.0 + daily) - 1.0), notes
+
+
+def replay_returns(
+    exposures: pd.DataFrame, history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.Series, list[str]]:
+    """Each security's compounded factor-implied return over (start, end]; notes on gaps.
+
+    ``exposures`` is B (security x factor). Days on which a factor has no return (its fund was not
+    listed yet) count that factor as zero.
+    """
+    window = history.loc[(history.index > start) & (history.index <= end)]
+    cols = list(window.columns)
+    daily = window.fillna(0.0).to_numpy() @ exposures.reindex(columns=cols).fillna(0.0).to_numpy().T
+    gaps = window.isna().mean()
+    gaps = gaps[gaps > 0]
+    notes = []
+    if len(gaps):
+        notes.append(
+            "factors with no history for part of the window (their fund was not listed yet), "
+            "counted as zero on those days: " + ", ".join(f"{f} {g:.0%}" for f, g in gaps.items())
+        )
+    return pd.Series(np.prod(1.0 + daily, axis=0) - 1.0, index=exposures.index), notes
+
+
+# -- scenario definitions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named what-if: stated shocks (propagated or not) or a historical replay."""
+
+    name: str
+    shocks: tuple[Shock, ...] = ()
+    replay: str | None = None
+    propagate: bool = True
+    origin: str | None = None  # "file, line N" for scenarios read from a file
+
+    @property
+    def kind(self) -> str:
+        return "replay" if self.replay is not None else "shock"
+
+
+@dataclass(frozen=True, eq=False)
+class Move:
+    """What a scenario does to the market: a return for every risk-model security (fractions).
+
+    For a shock, the expected return given the stated moves; for a replay, the compounded
+    factor-implied return over the window. ``market_actual`` is SPY's actual total return over a
+    replay's window (the market factor *is* SPY), to set today's replay beside what happened.
+    """
+
+    scenario: Scenario
+    returns: pd.Series
+    description: str
+    notes: list[str]
+    factor_moves: pd.Series
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    market_actual: float | None = None
+
+
+def describe_shocks(shocks: Sequence[Shock]) -> str:
+    return ", ".join(f"{s.group} {s.move:+.1%}" for s in shocks)
+
+
+def scenario_move(
+    scenario: Scenario,
+    market: Market,
+    megacaps: set[str],
+    sleeves: Mapping[str, str],
+    history: pd.DataFrame | None = None,
+) -> Move:
+    """Security returns under ``scenario`` (see the module notes for the two kinds)."""
+    try:
+        return _scenario_move(scenario, market, megacaps, sleeves, history)
+    except AdvisorError as exc:
+        if scenario.origin is None:
+            raise
+        raise AdvisorError(f"{scenario.origin}: {exc.message}", exc.hint) from exc
+
+
+def _scenario_move(
+    scenario: Scenario,
+    market: Market,
+    megacaps: set[str],
+    sleeves: Mapping[str, str],
+    history: pd.DataFrame | None,
+) -> Move:
+    if scenario.replay is None:
+        sc = shock_returns(scenario.shocks, market, megacaps, sleeves, scenario.propagate)
+        how = "propagated by the risk model" if sc.propagated else "stated moves only"
+        return Move(
+            scenario,
+            sc.returns,
+            f"{describe_shocks(scenario.shocks)} ({how})",
+            sc.notes,
+            sc.factor_moves,
+        )
+    history = market.factor_returns() if history is None else history
+    label, start, end = replay_window(scenario.replay, history)
+    returns, notes = replay_returns(market.risk.exposures, history, start, end)
+    window = history.loc[(history.index > start) & (history.index <= end)]
+    moves = (1.0 + window.fillna(0.0)).prod() - 1.0
+    notes.insert(
+        0,
+        "replayed through today's factor exposures, held through the window; securities that "
+        "did not exist then are replayed as if they had; stock-specific moves are not replayed",
+    )
+    return Move(
+        scenario,
+        returns,
+        f"{label}, {start.date()} to {end.date()}",
+        notes,
+        moves,
+        window=(start, end),
+        market_actual=float(moves["market"]),
+    )
+
+
+def default_name(shocks: Sequence[Shock], replay: str | None) -> str:
+    return replay if replay is not None else describe_shocks(shocks)
+
+
+# -- scenario files -------------------------------------------------------------------------------
+
+_FILE_HINT = (
+    "A scenario file is YAML (a list of {name, shocks: {GROUP: MOVE}, propagate} or "
+    "{name, replay}) or CSV with columns scenario,group,move (group 'replay' takes a replay "
+    "name or FROM:TO as its move)."
+)
+
+
+def load_scenarios(path: str) -> list[Scenario]:
+    """Scenarios from an advisor's YAML or CSV file (errors name the file, line and value)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such scenario file", path=path, hint=_FILE_HINT)
+    text = p.read_text(encoding="utf-8-sig")
+    if p.suffix.lower() in (".yaml", ".yml"):
+        out = _from_yaml(text, path)
+    elif p.suffix.lower() == ".csv":
+        out = _from_csv(text, path)
+    else:
+        raise InputError("a scenario file must end in .yaml, .yml or .csv", path=path)
+    if not out:
+        raise InputError("the scenario file defines no scenario", path=path, hint=_FILE_HINT)
+    names = [s.name for s in out]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"scenario names repeat: {', '.join(dup)}", path=path)
+    return out
+
+
+def _move(value: object, path: str, line: int | None, group: str) -> Shock:
+    text = f"{group}={value}"
+    try:
+        return parse_shock(text)
+    except AdvisorError as exc:
+        raise InputError(
+            exc.message, path=path, line=line, value=str(value), hint="Write moves as -30% or -0.3"
+        ) from exc
+
+
+def _from_yaml(text: str, path: str) -> list[Scenario]:
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+        d = loader.construct_mapping(node, deep=True)
+        d["__line__"] = node.start_mark.line + 1
+        return d
+
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    try:
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            path=path,
+            line=None if mark is None else mark.line + 1,
+            hint=_FILE_HINT,
+        ) from exc
+    if isinstance(doc, dict) and "scenarios" in doc:
+        doc = doc["scenarios"]
+    if not isinstance(doc, list):
+        raise InputError("expected a list of scenarios", path=path, hint=_FILE_HINT)
+    out = []
+    for i, item in enumerate(doc):
+        if not isinstance(item, dict):
+            raise InputError(f"scenario {i + 1} is not a mapping", path=path, hint=_FILE_HINT)
+        line = item.pop("__line__", None)
+        unknown = set(item) - {"name", "shocks", "replay", "propagate"}
+        if unknown:
+            raise InputError(
+                f"unknown key(s) {', '.join(sorted(unknown))}",
+                path=path,
+                line=line,
+                hint=_FILE_HINT,
+            )
+        shocks_in = item.get("shocks") or {}
+        if isinstance(shocks_in, dict):
+            shocks_in.pop("__line__", None)
+        replay = item.get("replay")
+        if bool(shocks_in) == (replay is not None):
+            raise InputError(
+                "a scenario needs either shocks or a replay (not both)",
+                path=path,
+                line=line,
+                value=str(item.get("name", "")),
+                hint=_FILE_HINT,
+            )
+        if not isinstance(shocks_in, dict):
+            raise InputError(
+                "shocks must be a mapping GROUP: MOVE",
+                path=path,
+                line=line,
+                value=str(shocks_in),
+                hint=_FILE_HINT,
+            )
+        shocks = tuple(_move(v, path, line, str(k)) for k, v in shocks_in.items())
+        propagate = item.get("propagate", True)
+        if not isinstance(propagate, bool):
+            raise InputError(
+                "propagate must be true or false", path=path, line=line, value=str(propagate)
+            )
+        name = str(item.get("name") or default_name(shocks, replay))
+        origin = f"{path}, line {line}" if line else path
+        out.append(
+            Scenario(name, shocks, None if replay is None else str(replay), propagate, origin)
+        )
+    return out
+
+
+def _from_csv(text: str, path: str) -> list[Scenario]:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    need = {"scenario", "group", "move"}
+    if not need <= set(header):
+        raise InputError(
+            f"missing column(s) {', '.join(sorted(need - set(header)))}",
+            path=path,
+            line=1,
+            value=",".join(rows[0]),
+            hint=_FILE_HINT,
+        )
+    col = {h: header.index(h) for h in header}
+    order: list[str] = []
+    shocks: dict[str, list[Shock]] = {}
+    replays: dict[str, str] = {}
+    propagate: dict[str, bool] = {}
+    first: dict[str, int] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        cells = [c.strip() for c in row] + [""] * len(header)
+        name, group, move = (cells[col[k]] for k in ("scenario", "group", "move"))
+        if not name or not group or not move:
+            raise InputError(
+                "every line needs a scenario, a group and a move",
+                path=path,
+                line=n,
+                value=",".join(row),
+                hint=_FILE_HINT,
+            )
+        if name not in order:
+            order.append(name)
+            first[name] = n
+        if "propagate" in col and cells[col["propagate"]]:
+            flag = cells[col["propagate"]].lower()
+            if flag not in ("true", "false", "yes", "no", "1", "0"):
+                raise InputError("propagate must be true or false", path=path, line=n, value=flag)
+            propagate[name] = flag in ("true", "yes", "1")
+        if group.lower() == "replay":
+            replays[name] = move
+        else:
+            shocks.setdefault(name, []).append(_move(move, path, n, group))
+        if name in replays and name in shocks:
+            raise InputError(
+                "a scenario needs either shocks or a replay (not both)",
+                path=path,
+                line=n,
+                value=name,
+                hint=_FILE_HINT,
+            )
+    return [
+        Scenario(
+            k,
+            tuple(shocks.get(k, ())),
+            replays.get(k),
+            propagate.get(k, True),
+            f"{path}, line {first[k]}",
+        )
+        for k in order
+    ]
