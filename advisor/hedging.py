@@ -206,7 +206,8 @@ class _Setup:
     total: float | None
 
 
-def _vector(ticker: str, market: Market) -> pd.Series:
+def instrument_vector(ticker: str, market: Market) -> pd.Series:
+    """Risk-model weights of one unit of a security (a fund through its look-through)."""
     mat, unseen = lookthrough_matrix(pd.Index([ticker]), market)
     col = unit_risk_matrix(mat, unseen)[ticker]
     return col[col != 0]
@@ -260,7 +261,7 @@ def hedge(
     hedges: list[Hedge] = []
     notes: list[str] = []
     for inst in instruments:
-        u = _vector(inst.ticker, market)
+        u = instrument_vector(inst.ticker, market)
         if inst.kind in ("put", "collar"):
             hedges.append(_option_hedge(inst, u, s, market, mega, target, terms, whatif))
             continue

@@ -1,0 +1,116 @@
+"""Hedges: a fund hedged with itself, beta and minimum-variance ratios checked independently,
+futures and option sizing, and scenario payoffs worked by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.analysis import analyze
+from advisor.errors import AdvisorError
+from advisor.hedging import FUTURES, OptionTerms, hedge, instrument_vector, parse_instrument
+from advisor.lookthrough import risk_vector
+from advisor.options import OptionInputs, put_price
+from advisor.scenarios import Scenario, Shock
+from advisor.sleeves import SLEEVES, resolve_sleeves
+from advisor.whatif import what_if
+from tests.conftest import make_holdings
+
+CLIENT = {"NVDA": 900, "AAPL": 500, "MSFT": 200, "QQQ": 300, "JPM": 150, "IWM": 100}
+SCENARIOS = [Scenario("sell-off", (Shock("megacaps", -0.3),))]
+
+
+def run(a, market, *specs: str, **kw):  # noqa: ANN001, ANN201
+    w = what_if(a, SCENARIOS, market, sleeves=resolve_sleeves(list(SLEEVES)))
+    inst = [parse_instrument(s, market, 0.9, 1.1) for s in specs]
+    return hedge(a, inst, market, w, **kw).hedges
+
+
+@pytest.fixture(scope="module")
+def client(market):  # noqa: ANN001, ANN201
+    return analyze(make_holdings(CLIENT, cash=5000.0), market)
+
+
+def test_hedging_a_fund_with_itself_leaves_no_risk(market) -> None:  # noqa: ANN001
+    a = analyze(make_holdings({"QQQ": 400}), market)
+    (h,) = run(a, market, "QQQ", methods=["min-variance"])
+    assert h.ratio == pytest.approx(1.0, rel=1e-12)
+    assert h.units == -400
+    assert h.volatility_after < 1e-7
+    assert h.scenario_returns["sell-off"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_beta_hedge_leaves_beta_near_zero(client, market) -> None:  # noqa: ANN001
+    for spec in ("SPY", "QQQ", "XLK"):
+        (h,) = run(client, market, spec, methods=["beta"])
+        # whole shares: one share of the ETF is under 0.1 % of this account
+        assert abs(h.beta_after) < 2e-3, (spec, h.beta_after)
+
+
+def test_ratios_match_a_dense_covariance(client, market) -> None:  # noqa: ANN001
+    """Independent: beta, minimum-variance and minimum-TE ratios from the dense covariance."""
+    w = risk_vector(client.lookthrough, client.positions["weight"])
+    b = market.benchmark
+    u = instrument_vector("QQQ", market)
+    names = sorted(set(w.index) | set(b.index) | set(u.index))
+    S = market.risk.dense(names)
+    W, Bv, U = (x.reindex(names, fill_value=0.0).to_numpy() for x in (w, b, u))
+    expected = {
+        "beta": (W @ S @ Bv) / (U @ S @ Bv),
+        "min-variance": (W @ S @ U) / (U @ S @ U),
+        "min-tracking-error": ((W - Bv) @ S @ U) / (U @ S @ U),
+    }
+    for h in run(client, market, "QQQ"):
+        assert h.ratio == pytest.approx(expected[h.method], rel=1e-9), h.method
+    # the minimum-variance hedge is the variance minimum: nudging it either way adds risk
+    h = expected["min-variance"]
+    var = [(W - k * U) @ S @ (W - k * U) for k in (h - 0.01, h, h + 0.01)]
+    assert var[1] < var[0] and var[1] < var[2]
+
+
+def test_megacap_target_hedges_only_the_megacap_exposure(client, market) -> None:  # noqa: ANN001
+    whole = run(client, market, "QQQ", methods=["beta"])[0]
+    mega = run(client, market, "QQQ", methods=["beta"], target="megacaps")[0]
+    assert 0 < mega.ratio < whole.ratio
+    assert mega.target == "megacaps"
+
+
+def test_futures_are_sized_in_contracts(client, market) -> None:  # noqa: ANN001
+    (h,) = run(client, market, "MES", methods=["beta"])
+    spy = float(market.securities.at["SPY", "price"])
+    assert h.unit_price == pytest.approx(spy * FUTURES["MES"].index_per_share * 5)
+    assert h.units == -round(h.ratio * client.total_value / h.unit_price)
+    (q,) = run(client, market, "MES", methods=["beta"], prices={"MES": 6000})
+    assert q.unit_price == 30000 and not q.notes
+
+
+def test_protective_put_premium_and_payoff(client, market) -> None:  # noqa: ANN001
+    terms = OptionTerms(years=0.25, vol=0.2, rate=0.04)
+    (h,) = run(client, market, "put:SPY@90%", terms=terms)
+    spy = float(market.securities.at["SPY", "price"])
+    premium = put_price(OptionInputs(spy, 0.9 * spy, 0.25, 0.04, 0.2))
+    assert h.units == round(h.ratio * client.total_value / (100 * spy))
+    assert h.cost == pytest.approx(h.units * 100 * premium, rel=1e-12)
+    # by hand: SPY's move in the scenario, the put's payoff at expiry, less the premium
+    w = what_if(client, SCENARIOS, market, sleeves=resolve_sleeves(list(SLEEVES))).results[0]
+    u = instrument_vector("SPY", market)
+    spy_move = float(u @ w.move.returns.reindex(u.index))
+    payoff = max(0.9 * spy - spy * (1 + spy_move), 0.0) * 100 * h.units
+    expected = (w.current.pnl + payoff - h.cost) / client.total_value
+    assert h.scenario_returns["sell-off"] == pytest.approx(expected, rel=1e-10)
+
+
+def test_collar_is_cheaper_than_the_put(client, market) -> None:  # noqa: ANN001
+    put, collar = run(client, market, "put:QQQ@90%", "collar:QQQ@90%/110%")
+    assert collar.cost < put.cost and collar.option["call_price"] > 0
+
+
+def test_bad_instruments_are_clear_errors(client, market) -> None:  # noqa: ANN001
+    for bad, match in [
+        ("NOPE", "not in the snapshot"),
+        ("collar:SPY@110%/90%", "above its put strike"),
+        ("put:SPY@5000%", "plausible"),
+    ]:
+        with pytest.raises(AdvisorError, match=match):
+            run(client, market, bad)
+    with pytest.raises(AdvisorError, match="no XOM position"):
+        run(client, market, "put:XOM")
