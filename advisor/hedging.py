@@ -32,7 +32,7 @@ import pandas as pd
 
 from advisor.analysis import Analysis
 from advisor.errors import AdvisorError
-from advisor.lookthrough import lookthrough_matrix, risk_vector, unit_risk_matrix
+from advisor.lookthrough import risk_vector, unit_vector
 from advisor.market import Market
 from advisor.options import (
     OptionInputs,
@@ -206,13 +206,6 @@ class _Setup:
     total: float | None
 
 
-def instrument_vector(ticker: str, market: Market) -> pd.Series:
-    """Risk-model weights of one unit of a security (a fund through its look-through)."""
-    mat, unseen = lookthrough_matrix(pd.Index([ticker]), market)
-    col = unit_risk_matrix(mat, unseen)[ticker]
-    return col[col != 0]
-
-
 def _target_vector(target: str, w: pd.Series, market: Market, mega: set[str]) -> pd.Series:
     if target == "portfolio":
         return w
@@ -261,7 +254,7 @@ def hedge(
     hedges: list[Hedge] = []
     notes: list[str] = []
     for inst in instruments:
-        u = instrument_vector(inst.ticker, market)
+        u = unit_vector(inst.ticker, market)
         if inst.kind in ("put", "collar"):
             hedges.append(_option_hedge(inst, u, s, market, mega, target, terms, whatif))
             continue

@@ -86,6 +86,13 @@ def unit_risk_matrix(matrix: pd.DataFrame, unseen_unit: pd.Series) -> pd.DataFra
     return matrix.add(extra, fill_value=0.0).fillna(0.0)
 
 
+def unit_vector(ticker: str, market: Market) -> pd.Series:
+    """Risk-model weights of one unit of a security (a fund through its look-through)."""
+    mat, unseen = lookthrough_matrix(pd.Index([ticker]), market)
+    col = unit_risk_matrix(mat, unseen)[ticker]
+    return col[col != 0]
+
+
 def look_through(weights: pd.Series, market: Market) -> LookThrough:
     """Exposures of a portfolio given its position weights (fractions of total value)."""
     matrix, unseen_unit = lookthrough_matrix(weights.index, market)

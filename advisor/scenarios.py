@@ -74,7 +74,7 @@ def group_vector(
     the sector's stocks, not its excess-return factor), ``megacaps`` and ``sector``
     (benchmark-weighted members), ``fund`` (look-through plus the fund's unseen part), ``ticker``.
     """
-    from advisor.lookthrough import lookthrough_matrix, unit_risk_matrix
+    from advisor.lookthrough import unit_vector
 
     g = group.strip()
     factors = {f.lower(): f for f in market.risk.factors}
@@ -106,9 +106,7 @@ def group_vector(
             "factor (" + ", ".join(market.risk.factors[:4]) + ", ...) or a ticker",
         )
     if bool(sec.at[ticker, "is_etf"]):
-        mat, unseen = lookthrough_matrix(pd.Index([ticker]), market)
-        col = unit_risk_matrix(mat, unseen)[ticker]
-        return "fund", col[col != 0], None
+        return "fund", unit_vector(ticker, market), None
     return "ticker", pd.Series({ticker: 1.0}), None
 
 

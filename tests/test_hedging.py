@@ -7,8 +7,8 @@ import pytest
 
 from advisor.analysis import analyze
 from advisor.errors import AdvisorError
-from advisor.hedging import FUTURES, OptionTerms, hedge, instrument_vector, parse_instrument
-from advisor.lookthrough import risk_vector
+from advisor.hedging import FUTURES, OptionTerms, hedge, parse_instrument
+from advisor.lookthrough import risk_vector, unit_vector
 from advisor.options import OptionInputs, put_price
 from advisor.scenarios import Scenario, Shock
 from advisor.sleeves import SLEEVES, resolve_sleeves
@@ -50,7 +50,7 @@ def test_ratios_match_a_dense_covariance(client, market) -> None:  # noqa: ANN00
     """Independent: beta, minimum-variance and minimum-TE ratios from the dense covariance."""
     w = risk_vector(client.lookthrough, client.positions["weight"])
     b = market.benchmark
-    u = instrument_vector("QQQ", market)
+    u = unit_vector("QQQ", market)
     names = sorted(set(w.index) | set(b.index) | set(u.index))
     S = market.risk.dense(names)
     W, Bv, U = (x.reindex(names, fill_value=0.0).to_numpy() for x in (w, b, u))
@@ -92,7 +92,7 @@ def test_protective_put_premium_and_payoff(client, market) -> None:  # noqa: ANN
     assert h.cost == pytest.approx(h.units * 100 * premium, rel=1e-12)
     # by hand: SPY's move in the scenario, the put's payoff at expiry, less the premium
     w = what_if(client, SCENARIOS, market, sleeves=resolve_sleeves(list(SLEEVES))).results[0]
-    u = instrument_vector("SPY", market)
+    u = unit_vector("SPY", market)
     spy_move = float(u @ w.move.returns.reindex(u.index))
     payoff = max(0.9 * spy - spy * (1 + spy_move), 0.0) * 100 * h.units
     expected = (w.current.pnl + payoff - h.cost) / client.total_value
