@@ -65,3 +65,15 @@ class Holdings:
             raise ValueError("positions index must be unique tickers")
         if self.basis not in {"shares", "value", "weight"}:
             raise ValueError(f"unknown basis {self.basis!r}")
+
+    @classmethod
+    def of_shares(cls, shares: dict[str, float], cash: float = 0.0, path: str = "") -> Holdings:
+        """Holdings built in code: canonical tickers and share counts, priced by the snapshot."""
+        index = pd.Index(list(shares), name="ticker")
+        df = pd.DataFrame({c: float("nan") for c in POSITION_COLUMNS}, index=index)
+        df["shares"] = [float(v) for v in shares.values()]
+        df["account"] = ""
+        df["lines"] = [(i + 2,) for i in range(len(index))]
+        df["raw"] = [(t,) for t in index]
+        df = df.astype({"account": object, "lines": object, "raw": object})
+        return cls(path=path or "(built in code)", positions=df[list(POSITION_COLUMNS)], cash=cash)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from advisor.domain import POSITION_COLUMNS, Holdings
+from advisor.domain import Holdings
 from advisor.market import Market, load_market
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,11 +26,4 @@ def market() -> Market:
 
 def make_holdings(shares: dict[str, float], cash: float = 0.0, path: str = "test.csv") -> Holdings:
     """Holdings of whole shares, as the reader would return them."""
-    index = pd.Index(list(shares), name="ticker")
-    df = pd.DataFrame({c: np.nan for c in POSITION_COLUMNS}, index=index)
-    df["shares"] = [float(v) for v in shares.values()]
-    df["account"] = ""
-    df["lines"] = [(i + 2,) for i in range(len(index))]
-    df["raw"] = [(t,) for t in index]
-    df = df.astype({"account": object, "lines": object, "raw": object})
-    return Holdings(path=path, positions=df[list(POSITION_COLUMNS)], cash=cash)
+    return Holdings.of_shares(shares, cash=cash, path=path)
