@@ -144,12 +144,15 @@ def shock_returns(
     m = np.array(moves)
     if not propagate:
         r = pd.Series(0.0, index=names)
-        for (kind, obj), mv in zip(cols, m, strict=True):
+        for kind, obj, mv in _broad_first(cols, m):
             if kind == "factor":
                 r += B[obj] * mv
             else:
                 r[obj > 0] = mv
-        notes.append("only the stated moves are applied; nothing else moves")
+        notes.append(
+            "only the stated moves are applied; nothing else moves (where groups overlap, the "
+            "narrower group's move applies, e.g. a ticker's over its sector's)"
+        )
         return ShockScenario(tuple(shocks), False, r, pd.Series(dtype=float), notes)
     # X: factor exposure of each group (k x g); A: security weights (N x g; zero for factors)
     k = len(model.factors)
@@ -183,6 +186,12 @@ def shock_returns(
         pd.Series(f_move, index=model.factors),
         notes,
     )
+
+
+def _broad_first(cols: list, moves: np.ndarray) -> list:  # type: ignore[type-arg]
+    """Factor moves first, then groups from the most members to the fewest (narrow ones win)."""
+    items = [(kind, obj, mv) for (kind, obj), mv in zip(cols, moves, strict=True)]
+    return sorted(items, key=lambda x: -1 if x[0] == "factor" else -int((x[1] > 0).sum()))
 
 
 def replay_window(

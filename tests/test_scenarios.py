@@ -85,3 +85,9 @@ def test_replay_of_the_market_factor_is_spy(market) -> None:  # noqa: ANN001
         replay_window("1980-01-01:1981-01-01", h)
     with pytest.raises(AdvisorError):
         replay_window("not-a-replay", h)
+
+
+def test_without_propagation_the_narrower_group_wins(market, mega) -> None:  # noqa: ANN001
+    shocks = [Shock("NVDA", -0.4), Shock("Information Technology", -0.2)]
+    r = shock_returns(shocks, market, mega, SLEEVES, propagate=False).returns
+    assert r["NVDA"] == -0.4 and r["MSFT"] == -0.2 and r["JPM"] == 0.0

@@ -173,24 +173,27 @@ def _matrix(title: str, w: WhatIf, attr: str, limit: int = 10) -> Table:
     return t
 
 
-#: The first note of a shock or replay says how every scenario of that kind works: shown once.
-_GENERIC = {"shock": 1, "replay": 1}
-
-
 def _details(w: WhatIf) -> Text:
     lines = []
     for r in w.results:
         m = r.move
-        line = f"[bold]{r.name}[/bold]: {m.description}."
+        desc = m.description
+        if m.scenario.kind == "shock" and desc.startswith(r.name):  # named by its moves
+            desc = desc[len(r.name) :].strip(" ()") or desc
+        line = f"[bold]{r.name}[/bold]: {desc}."
         if m.market_actual is not None:
             line += (
                 f" SPY actually returned {pct(m.market_actual)} over the window; today's "
                 f"benchmark replays at {pct(r.benchmark.ret)}."
             )
         lines.append(line)
-        lines += [f"  [dim]{n}[/dim]" for n in m.notes[_GENERIC[m.scenario.kind] :]]
-    generic = {r.move.scenario.kind: r.move.notes[0] for r in w.results if r.move.notes}
-    lines += [f"[dim]Note ({k}s):[/dim] {n}" for k, n in generic.items()]
+        lines += [f"  [dim]{n}[/dim]" for n in m.notes[1:]]
+    generic: dict[str, str] = {}
+    for r in w.results:  # the first note says how every scenario of its kind works
+        kind = r.move.scenario.kind
+        key = kind if kind == "replay" else f"{kind}, propagated={r.move.scenario.propagate}"
+        generic.setdefault(key, r.move.notes[0])
+    lines += [f"[dim]Note:[/dim] {n}" for n in generic.values()]
     lines += [f"[dim]Note:[/dim] {n}" for n in w.notes]
     return Text.from_markup("\n".join(lines))
 
