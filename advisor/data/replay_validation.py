@@ -116,7 +116,7 @@ def to_markdown(t: pd.DataFrame) -> str:
         "exposures, as if they had existed.",
         "- **The dot-com bust is reported, not held to the tolerance.** RSP, VTV and IWM had not "
         "been listed (n/a). The momentum, Communication Services and Real Estate factors did not "
-        "exist then and count as zero; size and value start in May 2000. Today's Nasdaq-100 "
+        "exist then and count as zero; size and value start in June 2000. Today's Nasdaq-100 "
         "replays a much smaller fall than 2000's (QQQ actual "
         + _pct(t[(t.window == "dotcom") & (t.fund == "QQQ")]["actual"].iloc[0])
         + ", replay "
