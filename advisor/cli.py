@@ -1,7 +1,8 @@
 """The ``advisor`` command line: parse, call the library, render, exit code.
 
 Exit codes: 0 success; 1 an :class:`~advisor.errors.AdvisorError` (bad input, missing data);
-2 usage error (click); 3 infeasible mandate (``propose``, later issues).
+2 usage error (click); 3 infeasible mandate (``propose``, and ``what-if``/``hedge`` with
+``--propose``; the report is printed first).
 """
 
 from __future__ import annotations
@@ -705,6 +706,16 @@ def what_if_command(
         emit(report.csv_rows(result), output)
     else:
         _render(report.render, result, output)
+    exit_if_infeasible(result.proposal)
+
+
+def exit_if_infeasible(proposal: Any) -> None:
+    """Exit code 3 after the report when ``--propose`` found the mandate infeasible."""
+    if proposal is not None and not proposal.feasible:
+        click.secho(
+            "The mandate is infeasible: no proposed portfolio (exit code 3).", fg="yellow", err=True
+        )
+        sys.exit(EXIT_INFEASIBLE)
 
 
 def _whatif_default() -> tuple[Any, ...]:
@@ -903,6 +914,7 @@ def hedge(
         emit(report.csv_rows(rep), output)
     else:
         _render(report.render, rep, output)
+    exit_if_infeasible(result.proposal)
 
 
 def _years(text: str) -> float:

@@ -356,7 +356,7 @@ def _overlay(
         instrument=inst.text,
         kind=inst.kind,
         method=method,
-        target=_target_label(tgt, inst),
+        target="portfolio" if method == "min-tracking-error" else _target_label(tgt, inst),
         ratio=h,
         ratio_rounded=h_used,
         notional=notional,

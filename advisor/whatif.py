@@ -137,6 +137,18 @@ def what_if(
             )
         )
     notes = []
+    asset = market.securities["asset_class"].reindex(before.positions.index)
+    other = asset[asset.notna() & (asset != "US equity")]
+    if len(other):
+        notes.append(
+            ", ".join(f"{t} ({c})" for t, c in other.items())
+            + ": the risk model has only US equity factors (no interest-rate, credit, currency "
+            "or commodity factor), so these move only by their equity-factor betas and "
+            "their scenario moves are likely understated"
+        )
     if proposal is not None and after is None:
-        notes.append("the mandate is infeasible, so there is no proposed portfolio to test")
+        notes.append(
+            "the mandate is infeasible, so there is no proposed portfolio to test"
+            + "".join(f"; {r.message}" for r in proposal.relaxations)
+        )
     return WhatIf(before, results, proposal, notes)

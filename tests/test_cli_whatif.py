@@ -126,3 +126,14 @@ def test_hedge_on_a_weights_only_file(tmp_path) -> None:  # noqa: ANN001
     assert code == 0, err
     h = json.loads(out)["hedges"][0]
     assert h["units"] is None and h["notional"] is None and h["ratio"] > 0
+
+
+def test_infeasible_mandate_prints_the_report_and_exits_3() -> None:
+    code, out, err = run(
+        "what-if", GROWTH, "--shock", "megacaps=-30%", "--propose", "--max-te", "1%",
+        "--megacap-target", "20%", "--format", "json",
+    )  # fmt: skip
+    assert code == 3, err
+    d = json.loads(out)
+    assert "proposed_return" not in d["scenarios"][0]
+    assert any("least tracking error" in n for n in d["notes"])
