@@ -886,7 +886,15 @@ def hedge(
     years = _years(expiry)
     if vol is not None and not 0 < vol < 3:
         raise click.BadParameter(f"{vol} is not a volatility such as 20%", param_hint="--vol")
-    prices = pairs(future_prices, "--price", float)
+    prices = pairs(future_prices, "--price", lambda v: Money().convert(v, None, None))
+    from advisor.hedging import FUTURES
+
+    for symbol in prices:
+        if symbol.upper() not in FUTURES:
+            raise click.BadParameter(
+                f"{symbol!r} is not a future; quote one of {', '.join(FUTURES)}",
+                param_hint="--price",
+            )
     scenarios = build_scenarios(
         shocks, no_propagate, replays, scenario_file, (DEFAULT_SHOCKS[0], *HEDGE_DEFAULT[1:])
     )

@@ -202,7 +202,7 @@ def replay_window(
         a, b, label = REPLAYS[name_or_range]
     elif ":" in name_or_range:
         a, b = name_or_range.split(":", 1)
-        label = f"{a} to {b}"
+        label = "custom window"
     else:
         raise AdvisorError(
             f"unknown replay {name_or_range!r}",

@@ -117,6 +117,10 @@ def test_hedge_table_and_errors() -> None:
     assert code == 1 and "NOPE" in err
     code, _, err = run("hedge", GROWTH, "--expiry", "forever")
     assert code == 2 and "3m" in err
+    code, _, err = run("hedge", GROWTH, "--with", "ES", "--price", "ES=abc")
+    assert code == 2 and "abc" in err and "Traceback" not in err
+    code, _, err = run("hedge", GROWTH, "--with", "ES", "--price", "SPY=500")
+    assert code == 2 and "not a future" in err
 
 
 def test_hedge_on_a_weights_only_file(tmp_path) -> None:  # noqa: ANN001

@@ -239,17 +239,19 @@ def replays_table(history: pd.DataFrame) -> tuple[Table, list[dict[str, Any]]]:
         "From",
         "To",
         "SPY then",
-        "Factors missing",
+        "Factors missing (share of window)",
     )
+    for c in t.columns[:4]:
+        c.no_wrap = True
     rows = []
     for name in REPLAYS:
         label, start, end = replay_window(name, history)
         window = history.loc[(history.index > start) & (history.index <= end)]
         spy = float((1 + window["market"]).prod() - 1)
-        missing = [f for f in window.columns if window[f].isna().any()]
-        t.add_row(
-            name, label, str(start.date()), str(end.date()), pct(spy), ", ".join(missing) or "-"
-        )
+        gaps = window.isna().mean()
+        missing = [f for f in window.columns if gaps[f] > 0]
+        shown = ", ".join(f"{f} {gaps[f]:.0%}" for f in missing) or "-"
+        t.add_row(name, label, str(start.date()), str(end.date()), pct(spy), shown)
         rows.append(
             {
                 "name": name,
