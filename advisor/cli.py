@@ -61,6 +61,13 @@ class Money(click.ParamType):
         return amount
 
 
+def stack(decorators: list[Callable[..., Any]], fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Apply click decorators in the order they are listed (first = outermost)."""
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
 def mapping_option(values: tuple[str, ...]) -> dict[str, str]:
     """``--map OLD=NEW`` pairs as a dict."""
     out = {}
@@ -155,9 +162,7 @@ def holdings_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Unknown tickers: stop with a list, value them as cash, or leave them out (warned).",
         ),
     ]
-    for decorator in reversed(decorators):
-        fn = decorator(fn)
-    return fn
+    return stack(decorators, fn)
 
 
 def load_inputs(
@@ -310,9 +315,7 @@ def mandate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Estimated trading cost, basis points of traded value.",
         ),
     ]
-    for decorator in reversed(decorators):
-        fn = decorator(fn)
-    return fn
+    return stack(decorators, fn)
 
 
 MANDATE_KEYS = (
@@ -594,9 +597,7 @@ def scenario_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Also run the `advisor propose` rebalance (same mandate options) and test it.",
         ),
     ]
-    for decorator in reversed(decorators):
-        fn = decorator(fn)
-    return fn
+    return stack(decorators, fn)
 
 
 def build_scenarios(

@@ -33,7 +33,7 @@ import pandas as pd
 from advisor.analysis import Analysis
 from advisor.errors import AdvisorError
 from advisor.lookthrough import risk_vector, unit_vector
-from advisor.market import Market
+from advisor.market import Market, RiskModel
 from advisor.options import (
     OptionInputs,
     call_delta,
@@ -198,7 +198,7 @@ class HedgeReport:
 
 @dataclass(frozen=True, eq=False)
 class _Setup:
-    model: object
+    model: RiskModel
     w: pd.Series
     b: pd.Series
     sb: pd.Series
@@ -215,7 +215,7 @@ def _target_vector(target: str, w: pd.Series, market: Market, mega: set[str]) ->
     return w[(company == target).to_numpy()]
 
 
-def _cov(model, x: pd.Series, y: pd.Series) -> float:  # type: ignore[no-untyped-def]
+def _cov(model: RiskModel, x: pd.Series, y: pd.Series) -> float:
     return float(x @ model.covariance_times(y).reindex(x.index))
 
 
@@ -223,10 +223,10 @@ def _after(s: _Setup, hedge_vec: pd.Series) -> tuple[float, float, float]:
     """(volatility, beta, tracking error) of the portfolio minus ``hedge_vec``."""
     model = s.model
     wh = s.w.sub(hedge_vec, fill_value=0.0)
-    vol = math.sqrt(max(model.variance(wh), 0.0))  # type: ignore[attr-defined]
+    vol = math.sqrt(max(model.variance(wh), 0.0))
     beta = float(wh @ s.sb.reindex(wh.index).fillna(0.0)) / s.var_b
     a = wh.sub(s.b, fill_value=0.0)
-    te = math.sqrt(max(model.variance(a), 0.0))  # type: ignore[attr-defined]
+    te = math.sqrt(max(model.variance(a), 0.0))
     return vol, beta, te
 
 
@@ -258,10 +258,9 @@ def hedge(
         if inst.kind in ("put", "collar"):
             hedges.append(_option_hedge(inst, u, s, market, mega, target, terms, whatif))
             continue
+        # a stock hedges the client's own position in it: the regression ratio is the position
         is_stock = not bool(market.securities.at[inst.ticker, "is_etf"])
-        for method in methods:
-            if is_stock and method != "min-variance":
-                continue
+        for method in ("min-variance",) if is_stock else methods:
             hedges.append(
                 _overlay(inst, u, method, s, market, mega, target, whatif, cost_bps, prices)
             )
@@ -282,6 +281,19 @@ def _company_target(inst: Instrument, target: str, market: Market) -> str:
     if bool(market.securities.at[inst.ticker, "is_etf"]):
         return target
     return str(market.company_of(pd.Index([inst.ticker])).iloc[0])
+
+
+def _exposure(
+    inst: Instrument, target: str, s: _Setup, market: Market, mega: set[str], verb: str
+) -> tuple[str, pd.Series]:
+    """(target, the exposure it names) for an instrument; an error when there is none."""
+    tgt = _company_target(inst, target, market)
+    e = _target_vector(tgt, s.w, market, mega)
+    if e.abs().sum() == 0:
+        raise AdvisorError(
+            f"{inst.text}: the portfolio has no {_target_label(tgt, inst)} exposure to {verb}"
+        )
+    return tgt, e
 
 
 def _target_label(target: str, inst: Instrument) -> str:
@@ -318,12 +330,7 @@ def _overlay(
     cost_bps: float,
     prices: dict[str, float],
 ) -> Hedge:
-    tgt = _company_target(inst, target, market)
-    e = _target_vector(tgt, s.w, market, mega)
-    if e.abs().sum() == 0:
-        raise AdvisorError(
-            f"{inst.text}: the portfolio has no {_target_label(tgt, inst)} exposure to hedge"
-        )
+    tgt, e = _exposure(inst, target, s, market, mega, "hedge")
     h = _ratio(method, s, e, u)
     etf_price = float(market.securities.at[inst.ticker, "price"])
     notes = []
@@ -391,12 +398,7 @@ def _option_hedge(
     terms: OptionTerms,
     whatif: WhatIf,
 ) -> Hedge:
-    tgt = _company_target(inst, target, market)
-    e = _target_vector(tgt, s.w, market, mega)
-    if e.abs().sum() == 0:
-        raise AdvisorError(
-            f"{inst.text}: the portfolio has no {_target_label(tgt, inst)} exposure to protect"
-        )
+    tgt, e = _exposure(inst, target, s, market, mega, "protect")
     h = _ratio("beta", s, e, u)
     if not h > 0:
         raise AdvisorError(
