@@ -538,16 +538,9 @@ def _render_analysis(result: Any, fmt: str, output: Path | None) -> None:
 
         emit(csv_dumps(result), output)
     else:
-        from rich.console import Console
-
         from advisor.report.table import render
 
-        if output is None:
-            render(result, Console())
-        else:
-            with open(output, "w") as f:
-                render(result, Console(file=f, width=120))
-            click.echo(f"Wrote {output}", err=True)
+        _render(render, result, output, width=120)
 
 
 # -- what-if and hedge ----------------------------------------------------------------------------
@@ -701,12 +694,7 @@ def what_if_command(
     _, _, result = run_whatif(
         file, benchmark, megacaps, maps, unknown, scenarios, with_proposal, options
     )
-    if fmt == "json":
-        emit(report.dumps(result), output)
-    elif fmt == "csv":
-        emit(report.csv_rows(result), output)
-    else:
-        _render(report.render, result, output)
+    emit_report(report, result, fmt, output)
     exit_if_infeasible(result.proposal)
 
 
@@ -725,14 +713,24 @@ def _whatif_default() -> tuple[Any, ...]:
     return (*DEFAULT_SHOCKS, *REPLAYS)
 
 
-def _render(fn: Callable[..., None], result: Any, output: Path | None) -> None:
+def emit_report(report: Any, result: Any, fmt: str, output: Path | None) -> None:
+    """A report module's ``dumps`` (json), ``csv_rows`` (csv) or ``render`` (table)."""
+    if fmt == "json":
+        emit(report.dumps(result), output)
+    elif fmt == "csv":
+        emit(report.csv_rows(result), output)
+    else:
+        _render(report.render, result, output)
+
+
+def _render(fn: Callable[..., None], result: Any, output: Path | None, width: int = 140) -> None:
     from rich.console import Console
 
     if output is None:
         fn(result, Console())
     else:
         with open(output, "w") as f:
-            fn(result, Console(file=f, width=140))
+            fn(result, Console(file=f, width=width))
         click.echo(f"Wrote {output}", err=True)
 
 
@@ -917,12 +915,7 @@ def hedge(
         prices=prices,
         benchmark=bench,
     )
-    if fmt == "json":
-        emit(report.dumps(rep), output)
-    elif fmt == "csv":
-        emit(report.csv_rows(rep), output)
-    else:
-        _render(report.render, rep, output)
+    emit_report(report, rep, fmt, output)
     exit_if_infeasible(result.proposal)
 
 

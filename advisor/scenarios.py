@@ -221,21 +221,6 @@ def replay_window(
     return label, start, end
 
 
-def replay_return(
-    exposure: pd.Series, history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
-) -> tuple[float, list[str]]:
-    """Compounded return of a factor exposure over (start, end]; notes on missing factors."""
-    window = history.loc[(history.index > start) & (history.index <= end)]
-    missing = [f for f in window.columns if window[f].isna().mean() > 0.5]
-    daily = (
-        window.fillna(0.0).to_numpy() @ exposure.reindex(window.columns, fill_value=0.0).to_numpy()
-    )
-    notes = [
-        f"factor {f} did not exist for most of the window and contributes nothing" for f in missing
-    ]
-    return float(np.prod(1.0 + daily) - 1.0), notes
-
-
 def replay_returns(
     exposures: pd.DataFrame, history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
 ) -> tuple[pd.Series, list[str]]:

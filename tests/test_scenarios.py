@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from advisor.errors import AdvisorError
-from advisor.scenarios import Shock, parse_shock, replay_return, replay_window, shock_returns
+from advisor.scenarios import Shock, parse_shock, replay_returns, replay_window, shock_returns
 
 SLEEVES = {"equal-weight": "RSP", "small-cap": "IJR", "value": "VTV"}
 
@@ -77,7 +77,9 @@ def test_replay_of_the_market_factor_is_spy(market) -> None:  # noqa: ANN001
     """SPY is the market factor: a unit market exposure replays SPY's own return exactly."""
     h = market.factor_returns()
     label, start, end = replay_window("covid", h)
-    r, notes = replay_return(pd.Series({"market": 1.0}), h, start, end)
+    unit = pd.DataFrame({"market": [1.0]}, index=["unit"])
+    returns, notes = replay_returns(unit, h, start, end)
+    r = float(returns["unit"])
     window = h.loc[(h.index > start) & (h.index <= end), "market"]
     assert r == pytest.approx(float(np.prod(1 + window) - 1), rel=1e-12)
     assert -0.40 < r < -0.30 and not notes  # SPY fell about 34 % in the COVID crash
