@@ -2,9 +2,9 @@
 
 Library entry points (imported lazily so that ``advisor --help`` starts fast)::
 
-    from advisor.holdings import read_holdings
-    from advisor.market import load_market
-    from advisor.analysis import analyze
+    from advisor.holdings.read import read_holdings
+    from advisor.market.snapshot import load_market
+    from advisor.analytics.analysis import analyze
 
     market = load_market()
     holdings = read_holdings("portfolios/growth_client.csv", market.known)

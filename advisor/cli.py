@@ -169,8 +169,8 @@ def load_inputs(
     file: Path, maps: tuple[str, ...], unknown: str, benchmark: str | None, megacaps: str
 ):  # type: ignore[no-untyped-def]
     """(market, holdings, benchmark ticker or None, megacap list) for a command's options."""
-    from advisor.holdings import read_holdings
-    from advisor.market import load_market
+    from advisor.holdings.read import read_holdings
+    from advisor.market.snapshot import load_market
 
     market = load_market()
     holdings = read_holdings(file, market.known, mapping=mapping_option(maps), unknown=unknown)  # type: ignore[arg-type]
@@ -211,7 +211,7 @@ def analyze(
 
     Example: advisor analyze portfolios/growth_client.csv
     """
-    from advisor.analysis import analyze as run
+    from advisor.analytics.analysis import analyze as run
 
     market, holdings, bench, mega = load_inputs(file, maps, unknown, benchmark, megacaps)
     result = run(holdings, market, benchmark=bench, megacaps=mega, total_value=total_value)
@@ -343,7 +343,7 @@ MANDATE_KEYS = (
 
 def build_mandate(options: dict[str, Any]):  # type: ignore[no-untyped-def]
     """A Mandate from the parsed ``mandate_options`` (removes them from ``options``)."""
-    from advisor.mandate import Mandate
+    from advisor.optimize.mandate import Mandate
 
     o = {k: options.pop(k) for k in MANDATE_KEYS}
     pct = Percent()
@@ -404,7 +404,7 @@ def propose(
 
     Example: advisor propose portfolios/growth_client.csv --max-te 3% --max-turnover 30%
     """
-    from advisor.proposal import propose as run
+    from advisor.optimize.proposal import propose as run
     from advisor.report import proposal as report
 
     mandate = build_mandate(options)
@@ -465,7 +465,7 @@ def frontier(
 
     Example: advisor frontier portfolios/growth_client.csv --chart frontier.png
     """
-    from advisor import frontier as fr
+    from advisor.optimize import frontier as fr
 
     mandate = build_mandate(options)
     market, holdings, bench, mega = load_inputs(file, maps, unknown, benchmark, megacaps)
@@ -601,7 +601,7 @@ def build_scenarios(
     default: tuple[tuple[str, str], ...] | tuple[str, ...],
 ) -> list:  # type: ignore[type-arg]
     """The scenarios of the options, or ``default`` when none is given."""
-    from advisor.scenarios import REPLAYS, Scenario, default_name, load_scenarios, parse_shock
+    from advisor.scenarios.shocks import REPLAYS, Scenario, default_name, load_scenarios, parse_shock
 
     out = []
     if shocks:
@@ -638,16 +638,16 @@ def run_whatif(
     options: dict[str, Any],
 ):  # type: ignore[no-untyped-def]
     """(market, benchmark ticker or None, WhatIf) for the what-if and hedge commands."""
-    from advisor.analysis import analyze
-    from advisor.sleeves import SLEEVES, resolve_sleeves
-    from advisor.whatif import what_if
+    from advisor.analytics.analysis import analyze
+    from advisor.market.sleeves import SLEEVES, resolve_sleeves
+    from advisor.scenarios.whatif import what_if
 
     mandate = build_mandate(options)
     market, holdings, bench, mega = load_inputs(file, maps, unknown, benchmark, megacaps)
     sleeves = resolve_sleeves(list(SLEEVES), mandate.sleeve_funds)
     proposal = None
     if with_proposal:
-        from advisor.proposal import propose as run
+        from advisor.optimize.proposal import propose as run
 
         proposal = run(holdings, market, mandate, benchmark=bench, megacaps=mega)
         before = proposal.before
@@ -708,7 +708,7 @@ def exit_if_infeasible(proposal: Any) -> None:
 
 
 def _whatif_default() -> tuple[Any, ...]:
-    from advisor.scenarios import REPLAYS
+    from advisor.scenarios.shocks import REPLAYS
 
     return (*DEFAULT_SHOCKS, *REPLAYS)
 
@@ -748,7 +748,7 @@ def replays(fmt: str) -> None:
 
     Example: advisor replays
     """
-    from advisor.market import load_market
+    from advisor.market.snapshot import load_market
     from advisor.report.whatif import replays_table
 
     history = load_market().factor_returns()
@@ -878,15 +878,15 @@ def hedge(
 
     Example: advisor hedge portfolios/growth_client.csv --with QQQ --with put:SPY --propose
     """
-    from advisor.hedging import METHODS, OptionTerms, parse_instrument
-    from advisor.hedging import hedge as run
+    from advisor.scenarios.hedging import METHODS, OptionTerms, parse_instrument
+    from advisor.scenarios.hedging import hedge as run
     from advisor.report import hedge as report
 
     years = _years(expiry)
     if vol is not None and not 0 < vol < 3:
         raise click.BadParameter(f"{vol} is not a volatility such as 20%", param_hint="--vol")
     prices = pairs(future_prices, "--price", lambda v: Money().convert(v, None, None))
-    from advisor.hedging import FUTURES
+    from advisor.scenarios.hedging import FUTURES
 
     for symbol in prices:
         if symbol.upper() not in FUTURES:
@@ -983,7 +983,7 @@ def info(fmt: str) -> None:
     """
     import json
 
-    from advisor.market import load_market
+    from advisor.market.snapshot import load_market
 
     m = load_market().manifest
     if fmt == "json":

@@ -21,7 +21,7 @@ import numpy as np
 
 def make_portfolio(path: Path, lines: int, seed: int = 7) -> None:
     """A custodian-style CSV: `lines` positions drawn from the snapshot's priced securities."""
-    from advisor.market import load_market
+    from advisor.market.snapshot import load_market
 
     m = load_market()
     sec = m.securities[m.securities["price"].notna()]
@@ -60,7 +60,7 @@ def main() -> None:
     load = []
     for _ in range(args.repeat):
         code = (
-            "import time; t=time.perf_counter(); from advisor.market import Market; "
+            "import time; t=time.perf_counter(); from advisor.market.snapshot import Market; "
             "m=Market(); m.risk; m.known; print(time.perf_counter()-t)"
         )
         r = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

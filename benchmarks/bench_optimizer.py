@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from advisor.mandate import Mandate
-from advisor.optimizer import Account, ProblemData, Rebalancer, active_limits
+from advisor.optimize.mandate import Mandate
+from advisor.optimize.optimizer import Account, ProblemData, Rebalancer, active_limits
 
 TOP = 7  # megacaps: the 7 largest names
 TOP_SHARE = 0.30  # their share of the benchmark

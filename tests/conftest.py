@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from advisor.domain import Holdings
-from advisor.market import Market, load_market
+from advisor.market.snapshot import Market, load_market
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW_DATA = (ROOT / ".." / "shared" / "data").resolve()

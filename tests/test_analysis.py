@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from conftest import make_holdings
 
-from advisor.analysis import analyze
+from advisor.analytics.analysis import analyze
 from advisor.errors import InputError
-from advisor.market import DEFAULT_MEGACAPS
+from advisor.market.snapshot import DEFAULT_MEGACAPS
 
 RTOL = 1e-10
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.analysis import analyze
+from advisor.analytics.analysis import analyze
 from advisor.errors import AdvisorError
-from advisor.hedging import FUTURES, OptionTerms, hedge, parse_instrument
-from advisor.lookthrough import risk_vector, unit_vector
-from advisor.options import OptionInputs, put_price
-from advisor.scenarios import Scenario, Shock
-from advisor.sleeves import SLEEVES, resolve_sleeves
-from advisor.whatif import what_if
+from advisor.scenarios.hedging import FUTURES, OptionTerms, hedge, parse_instrument
+from advisor.market.lookthrough import risk_vector, unit_vector
+from advisor.scenarios.options import OptionInputs, put_price
+from advisor.scenarios.shocks import Scenario, Shock
+from advisor.market.sleeves import SLEEVES, resolve_sleeves
+from advisor.scenarios.whatif import what_if
 from tests.conftest import make_holdings
 
 CLIENT = {"NVDA": 900, "AAPL": 500, "MSFT": 200, "QQQ": 300, "JPM": 150, "IWM": 100}

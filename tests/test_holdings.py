@@ -1,4 +1,4 @@
-"""Tests of :mod:`advisor.holdings`: custodian exports, bad input, metamorphic, properties."""
+"""Tests of :mod:`advisor.holdings.read`: custodian exports, bad input, metamorphic, properties."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from advisor.domain import POSITION_COLUMNS, Holdings
 from advisor.errors import InputError, UnknownTickersError
-from advisor.holdings import _parse_number, read_holdings
+from advisor.holdings.read import _parse_number, read_holdings
 
 DATA = Path(__file__).parent / "data" / "holdings"
 KNOWN = frozenset(

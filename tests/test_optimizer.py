@@ -10,10 +10,10 @@ from conftest import make_holdings
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from advisor.diagnostics import precheck
-from advisor.mandate import Mandate
-from advisor.optimizer import TOL, Account, Rebalancer, problem_data
-from advisor.proposal import propose
+from advisor.optimize.diagnostics import precheck
+from advisor.optimize.mandate import Mandate
+from advisor.optimize.optimizer import TOL, Account, Rebalancer, problem_data
+from advisor.optimize.proposal import propose
 
 GROWTH = {
     "AAPL": 420,
@@ -106,7 +106,7 @@ def test_matches_independent_full_covariance_problem(market) -> None:  # noqa: A
     assert ours.status == "optimal"
 
     # independent: dense covariance of the risk securities, quad_form in the asset space
-    from advisor.lookthrough import lookthrough_matrix, unit_risk_matrix
+    from advisor.market.lookthrough import lookthrough_matrix, unit_risk_matrix
 
     mat, unseen = lookthrough_matrix(pd.Index(assets), market)
     Rdf = unit_risk_matrix(mat, unseen)
@@ -258,7 +258,7 @@ def test_limits_hold_under_random_mandates(
 
 
 def test_problem_with_only_active_limits_matches_full_problem(market) -> None:  # noqa: ANN001
-    from advisor.optimizer import ALL_LIMITS, active_limits
+    from advisor.optimize.optimizer import ALL_LIMITS, active_limits
 
     assets = ["AAPL", "MSFT", "NVDA", "QQQ", "RSP", "IJR", "VTV"]
     mega = market.megacap_companies(["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"])

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.errors import AdvisorError
-from advisor.options import OptionInputs, call_delta, call_price, put_delta, put_price
+from advisor.scenarios.options import OptionInputs, call_delta, call_price, put_delta, put_price
 
 
 def test_textbook_value() -> None:

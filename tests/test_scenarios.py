@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from advisor.errors import AdvisorError
-from advisor.scenarios import Shock, parse_shock, replay_returns, replay_window, shock_returns
+from advisor.scenarios.shocks import Shock, parse_shock, replay_returns, replay_window, shock_returns
 
 SLEEVES = {"equal-weight": "RSP", "small-cap": "IJR", "value": "VTV"}
 
@@ -44,7 +44,7 @@ def test_returns_are_linear_in_the_shocks(market, mega) -> None:  # noqa: ANN001
     "group", ["megacaps", "Information Technology", "small-cap", "AAPL", "QQQ"]
 )
 def test_shocked_group_moves_exactly_as_stated(market, mega, group: str) -> None:  # noqa: ANN001
-    from advisor.scenarios import group_vector
+    from advisor.scenarios.shocks import group_vector
 
     sc = shock_returns([Shock(group, -0.2)], market, mega, SLEEVES)
     _, vec, _ = group_vector(group, market, mega, SLEEVES)

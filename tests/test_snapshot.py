@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import RAW_DATA, needs_raw_data
 
-from advisor.market import SNAPSHOT_DIR, Market
+from advisor.market.snapshot import SNAPSHOT_DIR, Market
 
 TABLES = (
     "securities",

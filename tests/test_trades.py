@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.trades import trade_list, whole_share_trades
+from advisor.optimize.trades import trade_list, whole_share_trades
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advisor.analysis import analyze
+from advisor.analytics.analysis import analyze
 from advisor.errors import AdvisorError, InputError
-from advisor.scenarios import REPLAYS, Scenario, Shock, load_scenarios
-from advisor.sleeves import SLEEVES, resolve_sleeves
-from advisor.whatif import what_if
+from advisor.scenarios.shocks import REPLAYS, Scenario, Shock, load_scenarios
+from advisor.market.sleeves import SLEEVES, resolve_sleeves
+from advisor.scenarios.whatif import what_if
 from tests.conftest import RAW_DATA, make_holdings, needs_raw_data
 
 ALL_SLEEVES = resolve_sleeves(list(SLEEVES))
@@ -84,7 +84,7 @@ def test_replay_is_buy_and_hold_of_factor_paths(client, market) -> None:  # noqa
     h = market.factor_returns()
     start, end = (pd.Timestamp(d) for d in REPLAYS["q4-2018"][:2])
     f = h.loc[(h.index > start) & (h.index <= end)].fillna(0.0).to_numpy()
-    from advisor.lookthrough import risk_vector
+    from advisor.market.lookthrough import risk_vector
 
     v = risk_vector(client.lookthrough, client.positions["weight"])
     B = market.risk.exposures.loc[v.index].to_numpy()

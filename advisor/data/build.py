@@ -114,7 +114,7 @@ def _fund_lookthrough(
 
 
 def _aliases(sec: pd.DataFrame) -> pd.DataFrame:
-    from advisor.tickers import RENAMES
+    from advisor.holdings.tickers import RENAMES
 
     rows = [(old, new) for old, new in RENAMES.items() if new in sec.index]
     return pd.DataFrame(rows, columns=["alias", "ticker"])

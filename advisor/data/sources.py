@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import DataError
-from advisor.tickers import canonical
+from advisor.holdings.tickers import canonical
 
 PRICES_DAILY = "prices/daily_sp1500_etfs_2015-2026.parquet"
 PRICES_ETF_DAILY = "prices/daily_etfs_1993-2026.parquet"

@@ -20,7 +20,7 @@ from advisor.data.sources import (
     last_price,
     sector_name,
 )
-from advisor.tickers import RENAMES, resolve
+from advisor.holdings.tickers import RENAMES, resolve
 
 #: Size buckets by market cap (USD) and index membership.
 MEGACAP_MIN = 200e9

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from advisor.analysis import Analysis
+from advisor.analytics.analysis import Analysis
 from advisor.report.json import analysis_dict
 
 _FRACTION = "fraction"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from advisor.analysis import Analysis
+from advisor.analytics.analysis import Analysis
 
 UNITS = {
     "weights": "fraction of total account value (0.25 = 25 %)",

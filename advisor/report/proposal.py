@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from advisor.proposal import Proposal
+from advisor.optimize.proposal import Proposal
 from advisor.report.json import _num, analysis_dict
 from advisor.report.table import _contributions, money, pct
 from advisor.report.table import _table as _t

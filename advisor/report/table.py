@@ -8,7 +8,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from advisor.analysis import Analysis
+from advisor.analytics.analysis import Analysis
 
 
 def pct(x: float | None, digits: int = 1) -> str:

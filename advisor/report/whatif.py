@@ -12,8 +12,8 @@ from rich.text import Text
 
 from advisor.report.json import _num
 from advisor.report.table import _table, money, pct
-from advisor.scenarios import REPLAYS, Move
-from advisor.whatif import Outcome, ScenarioResult, WhatIf
+from advisor.scenarios.shocks import REPLAYS, Move
+from advisor.scenarios.whatif import Outcome, ScenarioResult, WhatIf
 
 
 def _series(s: pd.Series) -> dict[str, float | None]:
@@ -229,7 +229,7 @@ def render(w: WhatIf, console: Console) -> None:
 
 def replays_table(history: pd.DataFrame) -> tuple[Table, list[dict[str, Any]]]:
     """The named replays, their windows, SPY's return then, and the factor history's span."""
-    from advisor.scenarios import replay_window
+    from advisor.scenarios.shocks import replay_window
 
     t = _table(
         f"Historical replays (factor history {history.index[0].date()} to "

@@ -2,7 +2,7 @@
 
 Canonical form is upper case with a dash for share classes (``BRK-B``), the convention of the price
 files. Custodians write ``BRK.B``, ``BRK/B``, ``BRK B`` or ``brk.b``; index files ``BRKB``. This
-module only spells; which tickers exist is the snapshot's business (:mod:`advisor.market`).
+module only spells; which tickers exist is the snapshot's business (:mod:`advisor.market.snapshot`).
 """
 
 from __future__ import annotations

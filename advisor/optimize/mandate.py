@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from advisor.errors import AdvisorError
-from advisor.sleeves import DEFAULT_SLEEVES
+from advisor.market.sleeves import DEFAULT_SLEEVES
 
 OBJECTIVES = ("megacap", "hhi", "te", "turnover")
 #: Limits given as fractions of the account (validated to lie in [0, 1]).

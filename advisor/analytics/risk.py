@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from advisor.market import RiskModel
+from advisor.market.snapshot import RiskModel
 
 
 @dataclass(frozen=True, eq=False)

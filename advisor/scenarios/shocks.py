@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import AdvisorError, InputError
-from advisor.market import Market
+from advisor.market.snapshot import Market
 
 #: Named historical episodes (inclusive windows).
 REPLAYS: Mapping[str, tuple[str, str, str]] = {
@@ -74,7 +74,7 @@ def group_vector(
     the sector's stocks, not its excess-return factor), ``megacaps`` and ``sector``
     (benchmark-weighted members), ``fund`` (look-through plus the fund's unseen part), ``ticker``.
     """
-    from advisor.lookthrough import unit_vector
+    from advisor.market.lookthrough import unit_vector
 
     g = group.strip()
     factors = {f.lower(): f for f in market.risk.factors}

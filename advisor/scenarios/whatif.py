@@ -1,6 +1,6 @@
 """``what_if()``: the current portfolio, the proposed one and the benchmark under scenarios.
 
-Scenarios -> security returns (:mod:`advisor.scenarios`) -> each portfolio's return through its
+Scenarios -> security returns (:mod:`advisor.scenarios.shocks`) -> each portfolio's return through its
 look-through (the same risk-model vectors ``analyze`` measures risk on) -> :class:`WhatIf`.
 Returns are fractions of each portfolio's value; P&L is money where the account value is known.
 Every return is a sum of contributions, by holding, by group and by sector, that add up exactly.
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from advisor.analysis import Analysis, security_groups
-from advisor.lookthrough import risk_vector
-from advisor.market import Market
-from advisor.scenarios import Move, Scenario, scenario_move
+from advisor.analytics.analysis import Analysis, security_groups
+from advisor.market.lookthrough import risk_vector
+from advisor.market.snapshot import Market
+from advisor.scenarios.shocks import Move, Scenario, scenario_move
 
 if TYPE_CHECKING:  # keeps cvxpy out of what-if runs without --propose
-    from advisor.proposal import Proposal
+    from advisor.optimize.proposal import Proposal
 
 
 @dataclass(frozen=True, eq=False)

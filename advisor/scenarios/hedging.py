@@ -14,7 +14,7 @@ ratio ``h`` (short notional per unit of portfolio value) is
 
 Overlays are shorts of an ETF (shares) or of index futures (contracts; the contract moves with its
 index, proxied by the index's ETF). Puts and collars are sized by the beta ratio, priced by
-Black-Scholes (:mod:`advisor.options`), and their risk after the hedge is the delta-equivalent
+Black-Scholes (:mod:`advisor.scenarios.options`), and their risk after the hedge is the delta-equivalent
 short. Under a scenario, an overlay earns ``-h r_u``; an option position is worth its payoff at
 expiry as if the scenario's move had happened by then, less the premium paid.
 """
@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from advisor.analysis import Analysis
+from advisor.analytics.analysis import Analysis
 from advisor.errors import AdvisorError
-from advisor.lookthrough import risk_vector, unit_vector
-from advisor.market import Market, RiskModel
-from advisor.options import (
+from advisor.market.lookthrough import risk_vector, unit_vector
+from advisor.market.snapshot import Market, RiskModel
+from advisor.scenarios.options import (
     OptionInputs,
     call_delta,
     call_payoff,
@@ -43,10 +43,10 @@ from advisor.options import (
     put_payoff,
     put_price,
 )
-from advisor.whatif import WhatIf
+from advisor.scenarios.whatif import WhatIf
 
 if TYPE_CHECKING:
-    from advisor.proposal import Proposal
+    from advisor.optimize.proposal import Proposal
 
 METHODS = ("beta", "min-variance", "min-tracking-error")
 TARGETS = ("portfolio", "megacaps")

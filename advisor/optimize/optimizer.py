@@ -27,9 +27,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from advisor.errors import SolverError
-from advisor.lookthrough import lookthrough_matrix, unit_risk_matrix
-from advisor.mandate import Mandate
-from advisor.market import Market
+from advisor.market.lookthrough import lookthrough_matrix, unit_risk_matrix
+from advisor.optimize.mandate import Mandate
+from advisor.market.snapshot import Market
 
 OFF = 10.0  # the value of a limit that is switched off (any fraction is below it)
 TE_SCALE = 1e4  # TE^2 ~ 1e-4: scale so that Clarabel's absolute gap is negligible

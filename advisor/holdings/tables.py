@@ -1,6 +1,6 @@
 """Raw table reading: a CSV or XLSX export as numbered rows of cell texts.
 
-The first layer of :mod:`advisor.holdings`: it knows about bytes, encodings, delimiters and
+The first layer of :mod:`advisor.holdings.read`: it knows about bytes, encodings, delimiters and
 workbooks, nothing about holdings. Every failure is an :class:`~advisor.errors.InputError` naming
 the file (and the line where there is one).
 """

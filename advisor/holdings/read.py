@@ -19,10 +19,10 @@ from typing import Literal
 
 import pandas as pd
 
-from advisor import tickers
+from advisor.holdings import tickers
 from advisor.domain import POSITION_COLUMNS, Holdings
 from advisor.errors import InputError, UnknownTickersError
-from advisor.tables import read_table
+from advisor.holdings.tables import read_table
 
 NAN = float("nan")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from advisor.mandate import Mandate
-from advisor.optimizer import Account, ProblemData, Rebalancer, active_limits
+from advisor.optimize.mandate import Mandate
+from advisor.optimize.optimizer import Account, ProblemData, Rebalancer, active_limits
 
 #: limit name -> (mandate field(s) to switch off, objective that minimises it, label, unit)
 RELAXABLE = {

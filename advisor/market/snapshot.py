@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from advisor import tickers
+from advisor.holdings import tickers
 from advisor.errors import DataError
 
-SNAPSHOT_DIR = Path(__file__).parent / "data" / "snapshot"
+SNAPSHOT_DIR = Path(__file__).parents[1] / "data" / "snapshot"
 BENCHMARK_NAME = "S&P 500"
 #: The seven megacaps of the brief, by company (GOOGL and GOOG are one company).
 DEFAULT_MEGACAPS = ("AAPL", "MSFT", "GOOGL", "GOOG", "AMZN", "NVDA", "META", "TSLA")

@@ -16,10 +16,10 @@ import pandas as pd
 
 from advisor.domain import Holdings
 from advisor.errors import AdvisorError
-from advisor.mandate import Mandate
-from advisor.market import DEFAULT_MEGACAPS, Market
-from advisor.optimizer import Rebalancer, active_limits
-from advisor.proposal import Setup, prepare
+from advisor.optimize.mandate import Mandate
+from advisor.market.snapshot import DEFAULT_MEGACAPS, Market
+from advisor.optimize.optimizer import Rebalancer, active_limits
+from advisor.optimize.proposal import Setup, prepare
 
 
 @dataclass(frozen=True, eq=False)

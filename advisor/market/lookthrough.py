@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from advisor.market import Market
+from advisor.market.snapshot import Market
 
 
 @dataclass(frozen=True, eq=False)

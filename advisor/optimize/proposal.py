@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from advisor.analysis import Analysis, analyze
-from advisor.diagnostics import Relaxation, precheck, relaxations
+from advisor.analytics.analysis import Analysis, analyze
+from advisor.optimize.diagnostics import Relaxation, precheck, relaxations
 from advisor.domain import POSITION_COLUMNS, Holdings
 from advisor.errors import AdvisorError, InputError
-from advisor.mandate import Mandate
-from advisor.market import DEFAULT_MEGACAPS, Market
-from advisor.optimizer import (
+from advisor.optimize.mandate import Mandate
+from advisor.market.snapshot import DEFAULT_MEGACAPS, Market
+from advisor.optimize.optimizer import (
     Account,
     ProblemData,
     Rebalancer,
@@ -27,8 +27,8 @@ from advisor.optimizer import (
     bound_names,
     problem_data,
 )
-from advisor.sleeves import resolve_sleeves
-from advisor.trades import trade_list, whole_share_trades
+from advisor.market.sleeves import resolve_sleeves
+from advisor.optimize.trades import trade_list, whole_share_trades
 
 
 @dataclass(frozen=True, eq=False)
