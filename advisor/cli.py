@@ -601,7 +601,13 @@ def build_scenarios(
     default: tuple[tuple[str, str], ...] | tuple[str, ...],
 ) -> list:  # type: ignore[type-arg]
     """The scenarios of the options, or ``default`` when none is given."""
-    from advisor.scenarios.shocks import REPLAYS, Scenario, default_name, load_scenarios, parse_shock
+    from advisor.scenarios.shocks import (
+        REPLAYS,
+        Scenario,
+        default_name,
+        load_scenarios,
+        parse_shock,
+    )
 
     out = []
     if shocks:
@@ -878,9 +884,9 @@ def hedge(
 
     Example: advisor hedge portfolios/growth_client.csv --with QQQ --with put:SPY --propose
     """
+    from advisor.report import hedge as report
     from advisor.scenarios.hedging import METHODS, OptionTerms, parse_instrument
     from advisor.scenarios.hedging import hedge as run
-    from advisor.report import hedge as report
 
     years = _years(expiry)
     if vol is not None and not 0 < vol < 3:

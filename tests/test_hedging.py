@@ -7,11 +7,11 @@ import pytest
 
 from advisor.analytics.analysis import analyze
 from advisor.errors import AdvisorError
-from advisor.scenarios.hedging import FUTURES, OptionTerms, hedge, parse_instrument
 from advisor.market.lookthrough import risk_vector, unit_vector
+from advisor.market.sleeves import SLEEVES, resolve_sleeves
+from advisor.scenarios.hedging import FUTURES, OptionTerms, hedge, parse_instrument
 from advisor.scenarios.options import OptionInputs, put_price
 from advisor.scenarios.shocks import Scenario, Shock
-from advisor.market.sleeves import SLEEVES, resolve_sleeves
 from advisor.scenarios.whatif import what_if
 from tests.conftest import make_holdings
 

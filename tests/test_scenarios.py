@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from advisor.errors import AdvisorError
-from advisor.scenarios.shocks import Shock, parse_shock, replay_returns, replay_window, shock_returns
+from advisor.scenarios.shocks import (
+    Shock,
+    parse_shock,
+    replay_returns,
+    replay_window,
+    shock_returns,
+)
 
 SLEEVES = {"equal-weight": "RSP", "small-cap": "IJR", "value": "VTV"}
 

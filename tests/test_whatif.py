@@ -9,8 +9,8 @@ import pytest
 
 from advisor.analytics.analysis import analyze
 from advisor.errors import AdvisorError, InputError
-from advisor.scenarios.shocks import REPLAYS, Scenario, Shock, load_scenarios
 from advisor.market.sleeves import SLEEVES, resolve_sleeves
+from advisor.scenarios.shocks import REPLAYS, Scenario, Shock, load_scenarios
 from advisor.scenarios.whatif import what_if
 from tests.conftest import RAW_DATA, make_holdings, needs_raw_data
 

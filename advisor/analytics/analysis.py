@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 
 from advisor.analytics import concentration as conc
+from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings
 from advisor.errors import InputError
 from advisor.market.lookthrough import LookThrough, look_through, risk_vector
 from advisor.market.snapshot import BENCHMARK_NAME, DEFAULT_MEGACAPS, Market
-from advisor.analytics.risk import Risk, measure
 
 #: Funds whose look-through holdings returned this much more or less than the fund since the
 #: file date are flagged as possibly stale (the fund has rebalanced since).

@@ -34,9 +34,9 @@ def table(source: str | Path) -> pd.DataFrame:
     """One row per window and fund: actual, replay and own-exposure returns, and the errors."""
     from advisor.analytics.analysis import analyze
     from advisor.domain import Holdings
+    from advisor.market.sleeves import SLEEVES, resolve_sleeves
     from advisor.market.snapshot import load_market
     from advisor.scenarios.shocks import REPLAYS, Scenario, replay_returns
-    from advisor.market.sleeves import SLEEVES, resolve_sleeves
     from advisor.scenarios.whatif import what_if
 
     market = load_market()

@@ -19,9 +19,9 @@ from typing import Literal
 
 import pandas as pd
 
-from advisor.holdings import tickers
 from advisor.domain import POSITION_COLUMNS, Holdings
 from advisor.errors import InputError, UnknownTickersError
+from advisor.holdings import tickers
 from advisor.holdings.tables import read_table
 
 NAN = float("nan")

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from advisor.holdings import tickers
 from advisor.errors import DataError
+from advisor.holdings import tickers
 
 SNAPSHOT_DIR = Path(__file__).parents[1] / "data" / "snapshot"
 BENCHMARK_NAME = "S&P 500"

@@ -16,8 +16,8 @@ import pandas as pd
 
 from advisor.domain import Holdings
 from advisor.errors import AdvisorError
-from advisor.optimize.mandate import Mandate
 from advisor.market.snapshot import DEFAULT_MEGACAPS, Market
+from advisor.optimize.mandate import Mandate
 from advisor.optimize.optimizer import Rebalancer, active_limits
 from advisor.optimize.proposal import Setup, prepare
 

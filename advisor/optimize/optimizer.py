@@ -28,8 +28,8 @@ import scipy.sparse as sp
 
 from advisor.errors import SolverError
 from advisor.market.lookthrough import lookthrough_matrix, unit_risk_matrix
-from advisor.optimize.mandate import Mandate
 from advisor.market.snapshot import Market
+from advisor.optimize.mandate import Mandate
 
 OFF = 10.0  # the value of a limit that is switched off (any fraction is below it)
 TE_SCALE = 1e4  # TE^2 ~ 1e-4: scale so that Clarabel's absolute gap is negligible

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 
 from advisor.analytics.analysis import Analysis, analyze
-from advisor.optimize.diagnostics import Relaxation, precheck, relaxations
 from advisor.domain import POSITION_COLUMNS, Holdings
 from advisor.errors import AdvisorError, InputError
-from advisor.optimize.mandate import Mandate
+from advisor.market.sleeves import resolve_sleeves
 from advisor.market.snapshot import DEFAULT_MEGACAPS, Market
+from advisor.optimize.diagnostics import Relaxation, precheck, relaxations
+from advisor.optimize.mandate import Mandate
 from advisor.optimize.optimizer import (
     Account,
     ProblemData,
@@ -27,7 +28,6 @@ from advisor.optimize.optimizer import (
     bound_names,
     problem_data,
 )
-from advisor.market.sleeves import resolve_sleeves
 from advisor.optimize.trades import trade_list, whole_share_trades
 
 

@@ -10,10 +10,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from advisor.scenarios.hedging import Hedge, HedgeReport
 from advisor.report.json import _num
 from advisor.report.table import _table, money, pct
 from advisor.report.whatif import scenario_dict
+from advisor.scenarios.hedging import Hedge, HedgeReport
 
 
 def _label(h: Hedge) -> str:
