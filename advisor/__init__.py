@@ -1,15 +1,113 @@
-"""advisor: megacap concentration, look-through and tracking error of client portfolios.
+"""advisor: megacap concentration, look-through, tracking error, rebalances and hedges.
 
-Library entry points (imported lazily so that ``advisor --help`` starts fast)::
+The public API, one import for a notebook::
 
-    from advisor.holdings.read import read_holdings
-    from advisor.market.snapshot import load_market
-    from advisor.analytics.analysis import analyze
+    import advisor
 
-    market = load_market()
-    holdings = read_holdings("portfolios/growth_client.csv", market.known)
-    result = analyze(holdings, market)
-    result.concentration.megacap_weight, result.risk.tracking_error
+    market = advisor.load_market()                       # the embedded snapshot
+    holdings = advisor.read_holdings("portfolios/growth_client.csv", market)
+    analysis = advisor.analyze(holdings, market)
+    analysis.concentration.megacap_weight, analysis.risk.tracking_error
+    proposal = advisor.propose(holdings, market, advisor.Mandate(max_te=0.04))
+    proposal.to_frame()                                  # the trade list
+    scenarios = advisor.what_if(holdings, market, proposal=proposal)
+    hedges = advisor.hedge(holdings, market, ["SPY", "put:SPY"])
+    hedges.to_dict()                                     # exactly the CLI's JSON
+
+Every result has ``to_dict()`` (the JSON contract of the matching command) and, where it is a
+table, ``to_frame()``. ``market`` may be left out everywhere (the embedded snapshot is used).
+Names are imported on first use, so ``advisor --help`` starts fast.
 """
 
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
 __version__ = "0.1.0"
+
+#: Public name -> (module, attribute) it is imported from on first use.
+_EXPORTS: dict[str, tuple[str, str]] = {
+    # data
+    "load_market": ("advisor.market.snapshot", "load_market"),
+    "Market": ("advisor.market.snapshot", "Market"),
+    "Holdings": ("advisor.domain", "Holdings"),
+    "SLEEVES": ("advisor.market.sleeves", "SLEEVES"),
+    "DEFAULT_MEGACAPS": ("advisor.market.snapshot", "DEFAULT_MEGACAPS"),
+    # analysis
+    "analyze": ("advisor.analytics.analysis", "analyze"),
+    "Analysis": ("advisor.analytics.analysis", "Analysis"),
+    # proposals
+    "Mandate": ("advisor.optimize.mandate", "Mandate"),
+    "Objective": ("advisor.optimize.mandate", "Objective"),
+    "propose": ("advisor.optimize.proposal", "propose"),
+    "Proposal": ("advisor.optimize.proposal", "Proposal"),
+    "Status": ("advisor.optimize.optimizer", "Status"),
+    "frontier": ("advisor.optimize.frontier", "frontier"),
+    "Frontier": ("advisor.optimize.frontier", "Frontier"),
+    # scenarios and hedges
+    "what_if": ("advisor.scenarios.whatif", "what_if"),
+    "WhatIf": ("advisor.scenarios.whatif", "WhatIf"),
+    "Scenario": ("advisor.scenarios.shocks", "Scenario"),
+    "Shock": ("advisor.scenarios.shocks", "Shock"),
+    "REPLAYS": ("advisor.scenarios.shocks", "REPLAYS"),
+    "replays": ("advisor.scenarios.shocks", "replays"),
+    "default_scenarios": ("advisor.scenarios.whatif", "default_scenarios"),
+    "build_scenarios": ("advisor.scenarios.whatif", "build_scenarios"),
+    "load_scenarios": ("advisor.scenarios.files", "load_scenarios"),
+    "hedge": ("advisor.scenarios.hedging", "hedge"),
+    "HedgeReport": ("advisor.scenarios.hedging", "HedgeReport"),
+    "OptionTerms": ("advisor.scenarios.instruments", "OptionTerms"),
+    "parse_instrument": ("advisor.scenarios.instruments", "parse_instrument"),
+    # errors
+    "AdvisorError": ("advisor.errors", "AdvisorError"),
+    "InputError": ("advisor.errors", "InputError"),
+    "UsageError": ("advisor.errors", "UsageError"),
+    "DataError": ("advisor.errors", "DataError"),
+}
+#: Wings a notebook may reach as attributes (``advisor.hedging.METHODS``).
+_MODULES = {"hedging": "advisor.scenarios.hedging", "units": "advisor.units"}
+
+__all__ = sorted([*_EXPORTS, "read_holdings", "__version__"])
+
+if TYPE_CHECKING:
+    from advisor.domain import Holdings
+    from advisor.market.snapshot import Market
+
+
+def read_holdings(
+    path: str | os.PathLike[str],
+    market: Market | Collection[str] | None = None,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    unknown: Literal["error", "cash", "skip"] = "error",
+) -> Holdings:
+    """Read a custodian export (CSV or XLSX) against the snapshot's tickers.
+
+    ``market`` is the snapshot (default: the embedded one) or a collection of known tickers;
+    see :func:`advisor.holdings.read.read_holdings` for ``mapping`` and ``unknown``.
+    """
+    from advisor.holdings.read import read_holdings as read
+    from advisor.market.snapshot import Market, load_market
+
+    market = load_market() if market is None else market
+    known = market.known if isinstance(market, Market) else market
+    return read(path, known, mapping=mapping, unknown=unknown)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module, attr = _EXPORTS[name]
+        value = getattr(importlib.import_module(module), attr)
+    elif name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    else:
+        raise AttributeError(f"module 'advisor' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -91,17 +91,15 @@ class DataError(AdvisorError):
     """The market snapshot (or the raw data it is built from) is missing or inconsistent."""
 
 
-class MissingDataError(DataError):
-    """Securities the snapshot has no data for (prices, risk model, ...)."""
+class UsageError(AdvisorError):
+    """An option or argument that does not fit the input (the CLI exits 2, as for a bad option).
 
-    def __init__(self, what: str, tickers: Sequence[str], hint: str | None = None) -> None:
-        self.tickers = list(tickers)
-        shown = ", ".join(self.tickers[:20]) + (" ..." if len(self.tickers) > 20 else "")
-        super().__init__(f"no {what} for {len(self.tickers)} security(ies): {shown}", hint)
+    Example: a realised-gain budget for a file without a cost-basis column.
+    """
 
-
-class RiskModelError(AdvisorError):
-    """The risk model cannot produce a figure (not positive semi-definite, missing factor, ...)."""
+    def __init__(self, message: str, hint: str | None = None, option: str | None = None) -> None:
+        self.option = option
+        super().__init__(message, hint)
 
 
 class SolverError(AdvisorError):

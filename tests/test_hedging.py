@@ -20,9 +20,9 @@ SCENARIOS = [Scenario("sell-off", (Shock("megacaps", -0.3),))]
 
 
 def run(a, market, *specs: str, **kw):  # noqa: ANN001, ANN201
-    w = what_if(a, SCENARIOS, market, sleeves=resolve_sleeves(list(SLEEVES)))
+    w = what_if(a, market, SCENARIOS, sleeves=resolve_sleeves(list(SLEEVES)))
     inst = [parse_instrument(s, market, 0.9, 1.1) for s in specs]
-    return hedge(a, inst, market, w, **kw).hedges
+    return hedge(w, market, inst, **kw).hedges
 
 
 @pytest.fixture(scope="module")
@@ -84,14 +84,14 @@ def test_futures_are_sized_in_contracts(client, market) -> None:  # noqa: ANN001
 
 
 def test_protective_put_premium_and_payoff(client, market) -> None:  # noqa: ANN001
-    terms = OptionTerms(years=0.25, vol=0.2, rate=0.04)
+    terms = OptionTerms(years=0.25, vol=0.2, rate=0.04, dividend_yield=0.0)
     (h,) = run(client, market, "put:SPY@90%", terms=terms)
     spy = float(market.securities.at["SPY", "price"])
     premium = put_price(OptionInputs(spy, 0.9 * spy, 0.25, 0.04, 0.2))
     assert h.units == round(h.ratio * client.total_value / (100 * spy))
     assert h.cost == pytest.approx(h.units * 100 * premium, rel=1e-12)
     # by hand: SPY's move in the scenario, the put's payoff at expiry, less the premium
-    w = what_if(client, SCENARIOS, market, sleeves=resolve_sleeves(list(SLEEVES))).results[0]
+    w = what_if(client, market, SCENARIOS, sleeves=resolve_sleeves(list(SLEEVES))).results[0]
     u = unit_vector("SPY", market)
     spy_move = float(u @ w.move.returns.reindex(u.index))
     payoff = max(0.9 * spy - spy * (1 + spy_move), 0.0) * 100 * h.units
@@ -109,6 +109,8 @@ def test_bad_instruments_are_clear_errors(client, market) -> None:  # noqa: ANN0
         ("NOPE", "not in the snapshot"),
         ("collar:SPY@110%/90%", "above its put strike"),
         ("put:SPY@5000%", "plausible"),
+        ("put:SPY@9.0.0%", "not a percentage"),
+        ("collar:SPY@90%/1.1.0", "not a percentage"),
     ]:
         with pytest.raises(AdvisorError, match=match):
             run(client, market, bad)

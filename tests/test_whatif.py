@@ -10,7 +10,8 @@ import pytest
 from advisor.analytics.analysis import analyze
 from advisor.errors import AdvisorError, InputError
 from advisor.market.sleeves import SLEEVES, resolve_sleeves
-from advisor.scenarios.shocks import REPLAYS, Scenario, Shock, load_scenarios
+from advisor.scenarios.files import load_scenarios
+from advisor.scenarios.shocks import REPLAYS, Scenario, Shock
 from advisor.scenarios.whatif import what_if
 from tests.conftest import RAW_DATA, make_holdings, needs_raw_data
 
@@ -24,7 +25,7 @@ def client(market):  # noqa: ANN001, ANN201
 
 
 def run(a, scenarios, market):  # noqa: ANN001, ANN201
-    return what_if(a, scenarios, market, sleeves=ALL_SLEEVES).results
+    return what_if(a, market, scenarios, sleeves=ALL_SLEEVES).results
 
 
 def shock(*pairs: tuple[str, float], propagate: bool = True) -> Scenario:

@@ -13,6 +13,7 @@ the benchmark (``-b``): ``c_h = w_h L_h' S a / TE`` and ``c_bench = -b' S a / TE
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,10 +65,66 @@ class Risk:
                 raise ValueError("tracking-error contributions do not add up to the total")
 
 
-def tracking_error(model: RiskModel, w: pd.Series, b: pd.Series) -> float:
-    """``sqrt((w - b)' S (w - b))``, annualised."""
-    a = w.sub(b, fill_value=0.0)
-    return float(np.sqrt(max(model.variance(a), 0.0)))
+@dataclass(frozen=True, eq=False)
+class ActiveRisk:
+    """Tracking error as an affine form: ``TE(x) = || [G x - g ; H x - h] ||``.
+
+    With the factor model ``S = B F B' + D`` and ``F = Q' Q`` (``Q`` the symmetric square root),
+    active weights ``a = M x - b`` over risk-model securities (``M`` maps the decision ``x`` to
+    securities: the identity for a portfolio given by security, the look-through matrix for one
+    given by holding) give ``a' S a = ||Q B' a||^2 + ||sqrt(D) a||^2``; so ``G = Q B' M``,
+    ``g = Q B' b``, ``H = sqrt(D) M`` and ``h = sqrt(D) b``. This is the one tracking-error formula
+    of the package: :func:`measure`, the optimizer (on a cvxpy variable, the same expression it
+    checks with numpy) and the hedges all use it.
+    """
+
+    G: np.ndarray  # k x n, dense
+    g: np.ndarray  # k
+    H: Any  # N x n, scipy sparse; or a 1-d array, the diagonal of a square H
+    h: np.ndarray  # N
+
+    def _specific(self, x: Any) -> Any:
+        return self.H * x if isinstance(self.H, np.ndarray) and self.H.ndim == 1 else self.H @ x
+
+    def terms(self, x: Any) -> Any:
+        """The stacked vector whose Euclidean norm is the TE (numpy array or cvxpy expression)."""
+        if isinstance(x, np.ndarray):
+            return np.concatenate([self.G @ x - self.g, self._specific(x) - self.h])
+        import cvxpy as cp  # only reached with a cvxpy expression, so cvxpy is loaded already
+
+        return cp.hstack([self.G @ x - self.g, self._specific(x) - self.h])
+
+    def te(self, x: Any) -> Any:
+        """Tracking error of ``x``: a float for numpy, a cvxpy expression for a variable."""
+        v = self.terms(x)
+        if isinstance(v, np.ndarray):
+            return float(np.sqrt(v @ v))
+        import cvxpy as cp
+
+        return cp.norm(v, 2)
+
+    def parts(self, x: np.ndarray) -> tuple[float, float]:
+        """(factor, specific) parts of the TE of ``x``; they add in squares."""
+        f, s = self.G @ x - self.g, self._specific(x) - self.h
+        return float(np.sqrt(f @ f)), float(np.sqrt(s @ s))
+
+
+def active_risk(model: RiskModel, names: pd.Index, b: pd.Series, mapping: Any = None) -> ActiveRisk:
+    """The :class:`ActiveRisk` form of ``model`` over securities ``names`` against ``b``.
+
+    ``mapping`` (securities ``names`` x decision variables, sparse or dense) maps the decision to
+    security weights; by default the decision is the security weights themselves.
+    """
+    B = model.exposures.reindex(names).fillna(0.0).to_numpy()
+    sd = np.sqrt(model.specific_var.reindex(names).fillna(0.0).to_numpy())
+    bv = b.reindex(names, fill_value=0.0).to_numpy()
+    QB = model.factor_half @ B.T  # k x N
+    if mapping is None:  # the decision is the security weights: H is diagonal (no scipy needed)
+        return ActiveRisk(G=QB, g=QB @ bv, H=sd, h=sd * bv)
+    import scipy.sparse as sp
+
+    M = sp.csr_matrix(mapping)
+    return ActiveRisk(G=np.asarray(M.T @ QB.T).T, g=QB @ bv, H=sp.diags(sd) @ M, h=sd * bv)
 
 
 def euler(a: pd.Series, sa: pd.Series, te: float) -> pd.Series:
@@ -99,17 +156,17 @@ def measure(
     """
     a = w.sub(b, fill_value=0.0)
     a = a[a != 0]
-    sa = model.covariance_times(a)
-    te = float(np.sqrt(max(float(a @ sa.reindex(a.index)), 0.0)))
+    names = w.index.union(b.index)
+    x = w.reindex(names, fill_value=0.0).to_numpy()
+    form = active_risk(model, names, b)
+    te = form.te(x)
+    factor_te, specific_te = form.parts(x)
+    sa = model.covariance_times(a)  # S a, for the Euler contributions (they add up to te)
     sb = model.covariance_times(b)
     var_b = float(b @ sb.reindex(b.index))
     var_w = model.variance(w)
     beta = float(w @ sb.reindex(w.index).fillna(0.0)) / var_b if var_b > 0 else float("nan")
-
     B = model.exposures
-    xa = B.reindex(a.index).T @ a
-    factor_var = float(xa @ model.factor_cov @ xa)
-    specific_var = float((a**2 * model.specific_var.reindex(a.index)).sum())
 
     cols = holding_columns.reindex(index=sa.index, fill_value=0.0)
     by_holding = (
@@ -131,8 +188,8 @@ def measure(
         benchmark_volatility=float(np.sqrt(max(var_b, 0.0))),
         beta=beta,
         tracking_error=te,
-        factor_te=float(np.sqrt(max(factor_var, 0.0))),
-        specific_te=float(np.sqrt(max(specific_var, 0.0))),
+        factor_te=factor_te,
+        specific_te=specific_te,
         te_by_holding=by_holding.sort_values(ascending=False),
         te_by_group=per_sec.groupby(groups.reindex(per_sec.index).fillna("other")).sum(),
         te_by_sector=per_sec.groupby(sectors.reindex(per_sec.index).fillna("Unknown")).sum(),

@@ -52,7 +52,7 @@ def table(source: str | Path) -> pd.DataFrame:
             listed = p.index[0] <= start
             actual = float(p.asof(end) / p.asof(start) - 1) if listed else np.nan
             before = analyze(Holdings.of_shares({fund: 100.0}, path=fund), market)
-            res = what_if(before, [Scenario(name, replay=name)], market, sleeves=sleeves)
+            res = what_if(before, market, [Scenario(name, replay=name)], sleeves=sleeves)
             replay = res.results[0].current.ret
             rows.append(
                 {

@@ -51,6 +51,12 @@ class RiskModel:
     def factors(self) -> list[str]:
         return list(self.factor_cov.index)
 
+    @cached_property
+    def factor_half(self) -> np.ndarray:
+        """``Q`` with ``Q' Q = F`` (the symmetric square root; F may be singular)."""
+        vals, vecs = np.linalg.eigh(self.factor_cov.to_numpy())
+        return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
+
     def covariance_times(self, w: pd.Series) -> pd.Series:
         """``Sigma @ w`` for a weight vector over tickers (factor form, never N x N)."""
         w = w.reindex(self.exposures.index, fill_value=0.0)
@@ -165,6 +171,21 @@ class Market:
     @cached_property
     def risk_method(self) -> pd.Series:
         return self._read("risk").set_index("ticker")["method"]
+
+    def dividend_yield(self, ticker: str) -> float | None:
+        """Trailing dividend yield (a fraction) of a stock, or of a fund through its look-through
+        (weighted over the constituents with a known yield); None when the snapshot has none."""
+        if "dividend_yield" not in self.securities.columns:
+            return None
+        y = self.securities["dividend_yield"]
+        if self.has_lookthrough(ticker):
+            w = self.constituents(ticker)
+            known = y.reindex(w.index).notna()
+            if float(w[known].sum()) < 0.5 * float(w.sum()):
+                return None
+            return float((w[known] * y.reindex(w.index)[known]).sum() / w[known].sum())
+        value = y.get(ticker)
+        return None if value is None or pd.isna(value) else float(value)
 
     @property
     def risk_free_rate(self) -> float:

@@ -12,15 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from advisor.optimize.limits import LIMITS, Point, active_limits
 from advisor.optimize.mandate import Mandate
-from advisor.optimize.optimizer import Account, ProblemData, Rebalancer, active_limits
+from advisor.optimize.optimizer import Rebalancer
+from advisor.optimize.problem import Account, ProblemData
 
-#: limit name -> (mandate field(s) to switch off, objective that minimises it, label, unit)
-RELAXABLE = {
-    "max_te": (("max_te",), "te", "tracking error", "pct"),
-    "max_megacap": (("max_megacap", "megacap_target"), "megacap", "megacap weight", "pct"),
-    "max_turnover": (("max_turnover",), "turnover", "turnover", "pct"),
-    "max_realized_gain": (("max_realized_gain",), "gain", "realised gain", "money"),
+#: How each relaxable limit is named in a relaxation message.
+QUANTITY = {
+    "max_te": "tracking error",
+    "max_megacap": "megacap weight",
+    "max_turnover": "turnover",
+    "max_realized_gain": "realised gain",
 }
 
 
@@ -36,6 +38,15 @@ class Relaxation:
 
 def _fmt(x: float, unit: str) -> str:
     return f"{x:,.2f}" if unit == "money" else f"{100 * x:.2f}%"
+
+
+def relaxation_message(name: str, current: float, smallest: float, unit: str) -> str:
+    """"tracking error 1.00% is too tight for the other limits; the least ... is 2.27%"."""
+    label = QUANTITY[name]
+    return (
+        f"{label} {_fmt(current, unit)} is too tight for the other limits; "
+        f"the least {label} that meets them is {_fmt(smallest, unit)}"
+    )
 
 
 def precheck(data: ProblemData, account: Account, mandate: Mandate) -> list[str]:
@@ -79,39 +90,26 @@ def precheck(data: ProblemData, account: Account, mandate: Mandate) -> list[str]
     return out
 
 
-def _limit_value(mandate: Mandate, name: str) -> float | None:
-    return mandate.megacap_cap if name == "max_megacap" else getattr(mandate, name)
-
-
 def relaxations(data: ProblemData, account: Account, mandate: Mandate) -> list[Relaxation]:
-    """For every limit that is set, the smallest value that works with the others."""
+    """For every relaxable limit the mandate sets, the smallest value that works with the others.
+
+    The problem is solved without the limit, minimising the limit's own measure: its optimum is
+    the smallest value of that limit that the other limits allow.
+    """
     out = []
-    for name, (fields_, objective, label, unit) in RELAXABLE.items():
-        current = _limit_value(mandate, name)
+    for limit in LIMITS:
+        current = limit.bound(mandate, account) if limit.relax else None
         if current is None:
             continue
-        loose = mandate.relaxed(**{f: None for f in fields_})
-        sol = Rebalancer(data, objective, 0.0, active_limits(loose)).solve(account, loose)
+        loose = mandate.relaxed(**{f: None for f in limit.relax})
+        sol = Rebalancer(data, limit, 0.0, active_limits(loose)).solve(account, loose)
+        label = QUANTITY[limit.name]
         if not sol.ok:
-            out.append(
-                Relaxation(name, current, None, f"relaxing the {label} limit alone does not help")
-            )
+            message = f"relaxing the {label} limit alone does not help"
+            out.append(Relaxation(limit.name, current, None, message))
             continue
         w = sol.w.to_numpy()
-        achieved = {
-            "max_te": data.te(w),
-            "max_megacap": float(data.mega @ w),
-            "max_turnover": float(np.abs(w - account.w0).sum() / 2),
-            "max_realized_gain": float(account.gain_rate @ np.clip(account.w0 - w, 0, None))
-            * account.total_value,
-        }[name]
-        out.append(
-            Relaxation(
-                name,
-                current,
-                achieved,
-                f"{label} {_fmt(current, unit)} is too tight for the other limits; "
-                f"the least {label} that meets them is {_fmt(achieved, unit)}",
-            )
-        )
+        achieved = float(limit.measure(Point.of(data, account, w, sol.cash))) * limit.scale(account)
+        message = relaxation_message(limit.name, current, achieved, limit.unit)
+        out.append(Relaxation(limit.name, current, achieved, message))
     return out

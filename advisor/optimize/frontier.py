@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from advisor.domain import Holdings
 from advisor.errors import AdvisorError
-from advisor.market.snapshot import DEFAULT_MEGACAPS, Market
+from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market
+from advisor.optimize.limits import active_limits
 from advisor.optimize.mandate import Mandate
-from advisor.optimize.optimizer import Rebalancer, active_limits
+from advisor.optimize.optimizer import Rebalancer
 from advisor.optimize.proposal import Setup, prepare
+from advisor.units import json_number as _num
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,17 +41,44 @@ class Frontier:
     benchmark_megacap: float
     min_megacap: float
 
+    def to_frame(self) -> pd.DataFrame:
+        """The points: megacap_cap, megacap_weight, tracking_error, turnover, te_per_point."""
+        return self.points.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every figure, JSON-ready (the ``advisor frontier --format json`` contract)."""
+        return {
+            "as_of": str(self.setup.before.as_of.date()),
+            "source": self.setup.before.source,
+            "benchmark": self.setup.before.benchmark,
+            "units": "weights, turnover and tracking error are fractions (TE annualised); "
+            "te_per_point is the extra TE per percentage point of megacap reduction",
+            "current": {
+                "megacap_weight": _num(self.current_megacap),
+                "tracking_error": _num(self.current_te),
+            },
+            "benchmark_megacap_weight": _num(self.benchmark_megacap),
+            "min_megacap_weight": _num(self.min_megacap),
+            "sleeves": self.setup.sleeves,
+            "points": [
+                {k: _num(v) for k, v in row.items()}
+                for row in self.points.to_dict(orient="records")
+            ],
+        }
+
 
 def frontier(
     holdings: Holdings,
-    market: Market,
-    mandate: Mandate,
+    market: Market | None = None,
+    mandate: Mandate | None = None,
     *,
     points: int = 12,
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
 ) -> Frontier:
     """Trace TE against megacap weight for ``holdings`` under the mandate's other limits."""
+    market = market or load_market()
+    mandate = mandate or Mandate()
     if points < 2:
         raise AdvisorError("a frontier needs at least 2 points", "Use --points 12")
     s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps)
@@ -75,7 +105,7 @@ def frontier(
             {
                 "megacap_cap": float(cap),
                 "megacap_weight": float(s.data.mega @ w),
-                "tracking_error": s.data.te(w),
+                "tracking_error": s.data.active.te(w),
                 "turnover": float(np.abs(w - s.account.w0).sum() / 2),
             }
         )
@@ -91,39 +121,3 @@ def frontier(
         benchmark_megacap=s.before.concentration.benchmark_megacap_weight,
         min_megacap=m_min,
     )
-
-
-def chart(f: Frontier, path: str) -> None:
-    """Write the curve as a PNG chart (matplotlib, no display needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
-    p = f.points
-    ax.plot(
-        100 * p["megacap_weight"],
-        100 * p["tracking_error"],
-        "o-",
-        color="#1f5fa8",
-        label="least tracking error at each megacap weight",
-    )
-    ax.plot([100 * f.current_megacap], [100 * f.current_te], "s", color="#c0392b", label="today")
-    ax.axvline(
-        100 * f.benchmark_megacap, color="grey", ls="--", lw=1, label="S&P 500 megacap weight"
-    )
-    ax.set_xlabel("Megacap weight, look-through (% of account)")
-    ax.set_ylabel("Tracking error vs benchmark (% a year)")
-    ax.set_title(
-        f"{f.setup.before.source}: tracking error against megacap weight\n"
-        f"prices as of {f.setup.before.as_of.date()}; sleeves "
-        + ", ".join(f.setup.sleeves.values()),
-        fontsize=9,
-    )
-    ax.invert_xaxis()
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)

@@ -2,16 +2,40 @@
 
 All limits are fractions of the account's total value (``0.02`` = 2 %), tracking error is an
 annualised standard deviation, money is in the account currency. ``None`` means "no limit".
+
+Each field carries its command-line spelling in its metadata (``option``, ``kind``, ``help``):
+the CLI generates one option per field from them, so a new limit is declared once, here, and in
+:mod:`advisor.optimize.limits` (its maths).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
 
 from advisor.errors import AdvisorError
 from advisor.market.sleeves import DEFAULT_SLEEVES
 
-OBJECTIVES = ("megacap", "hhi", "te", "turnover")
+
+class Objective(StrEnum):
+    """What a proposal minimises (within the limits)."""
+
+    MEGACAP = "megacap"  # look-through megacap weight
+    HHI = "hhi"  # look-through company Herfindahl index
+    TE = "te"  # tracking error
+    TURNOVER = "turnover"  # trading (the default with a megacap target)
+
+
+def _opt(default: Any, option: str, kind: str, help: str, **extra: Any) -> Any:
+    """A mandate field with its command-line option (``kind``: percent, money, choice, list,
+    pairs, percent-pairs, float)."""
+    meta = {"option": option, "kind": kind, "help": help, **extra}
+    if isinstance(default, dict | tuple) and not default:
+        return field(default_factory=type(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
 #: Limits given as fractions of the account (validated to lie in [0, 1]).
 FRACTION_LIMITS = (
     "max_te",
@@ -30,9 +54,9 @@ class Mandate:
 
     Attributes
     ----------
-    objective : str, optional
-        ``megacap`` (default) minimise look-through megacap weight; ``hhi`` minimise look-through company
-        HHI; ``te`` minimise tracking error; ``turnover`` trade as little as possible (the
+    objective : Objective, optional
+        ``megacap`` (default) minimise look-through megacap weight; ``hhi`` minimise look-through
+        company HHI; ``te`` minimise tracking error; ``turnover`` trade as little as possible (the
         default when ``megacap_target`` is given: reach the target at the least trading).
     max_te : float or None
         Ex-ante tracking error cap against the benchmark (annualised).
@@ -48,6 +72,10 @@ class Mandate:
         Cap on a single direct stock position.
     sector_band : float or None
         Each sector's look-through weight within +- this of the benchmark's.
+    sleeves : tuple of str
+        The sleeves to shift toward (``equal-weight``, ``small-cap``, ``value``, ``mid-cap``).
+    sleeve_funds : dict
+        Sleeve name -> fund that implements it (``{"value": "IVE"}``).
     sleeve_min, sleeve_max : dict
         Per sleeve name, bounds on the sleeve fund's weight.
     cash_floor : float
@@ -60,41 +88,102 @@ class Mandate:
     restrict : tuple of str
         Tickers that may not be bought (restricted list).
     min_trade : float
-        Smallest trade worth placing, account currency; smaller ones are dropped.
+        Smallest trade worth placing, account currency; no smaller trade is placed.
     max_realized_gain : float or None
         Budget for estimated realised gains of the sales, account currency (needs cost basis).
     cost_bps : float
         Estimated trading cost per unit traded, basis points (spread and fees).
     """
 
-    objective: str | None = None
-    max_te: float | None = 0.03
-    max_megacap: float | None = None
-    megacap_target: float | None = None
-    max_company: float | None = None
-    max_turnover: float | None = None
-    max_position: float | None = None
-    sector_band: float | None = None
-    sleeves: tuple[str, ...] = DEFAULT_SLEEVES
-    sleeve_funds: dict[str, str] = field(default_factory=dict)
-    sleeve_min: dict[str, float] = field(default_factory=dict)
-    sleeve_max: dict[str, float] = field(default_factory=dict)
-    cash_floor: float = 0.0
-    cash_max: float | None = None
-    hold: tuple[str, ...] = ()
-    restrict: tuple[str, ...] = ()
-    min_trade: float = 0.0
-    max_realized_gain: float | None = None
-    cost_bps: float = 5.0
+    objective: Objective | None = _opt(
+        None,
+        "--objective",
+        "choice",
+        "Goal: minimise megacap weight (default), look-through HHI, tracking error, or "
+        "turnover (default with --megacap-target).",
+        choices=tuple(Objective),
+    )
+    max_te: float | None = _opt(
+        0.03, "--max-te", "percent", "Tracking-error cap against the benchmark (annualised)."
+    )
+    max_megacap: float | None = _opt(
+        None, "--max-megacap", "percent", "Cap on look-through megacap weight."
+    )
+    megacap_target: float | None = _opt(
+        None, "--megacap-target", "percent", "Reach this megacap weight with the least trading."
+    )
+    max_company: float | None = _opt(
+        None, "--max-company", "percent", "Cap on any one company (look-through)."
+    )
+    max_turnover: float | None = _opt(
+        None, "--max-turnover", "percent", "Turnover cap, sum |trade| / 2 / value."
+    )
+    max_position: float | None = _opt(
+        None, "--max-position", "percent", "Cap on any single direct stock."
+    )
+    sector_band: float | None = _opt(
+        None, "--sector-band", "percent", "Sectors within +- this of the benchmark."
+    )
+    sleeves: tuple[str, ...] = _opt(
+        DEFAULT_SLEEVES,
+        "--sleeves",
+        "list",
+        "Sleeves to shift toward (equal-weight, small-cap, value, mid-cap).",
+    )
+    sleeve_funds: dict[str, str] = _opt(
+        {},
+        "--sleeve",
+        "pairs",
+        "Implement a sleeve with another fund, e.g. --sleeve value=IVE.",
+        metavar="NAME=FUND",
+    )
+    sleeve_min: dict[str, float] = _opt(
+        {}, "--sleeve-min", "percent-pairs", "Sleeve floor, e.g. small-cap=5%.", metavar="NAME=PCT"
+    )
+    sleeve_max: dict[str, float] = _opt(
+        {}, "--sleeve-max", "percent-pairs", "Sleeve cap, e.g. value=20%.", metavar="NAME=PCT"
+    )
+    cash_floor: float = _opt(0.0, "--cash-floor", "percent", "Minimum cash after trading.")
+    cash_max: float | None = _opt(
+        None,
+        "--cash-max",
+        "percent",
+        "Maximum cash (default: today's cash or the floor, whichever is larger).",
+    )
+    hold: tuple[str, ...] = _opt((), "--hold", "list", "Tickers that may not be sold.")
+    restrict: tuple[str, ...] = _opt((), "--restrict", "list", "Tickers that may not be bought.")
+    min_trade: float = _opt(
+        0.0, "--min-trade", "money", "Smallest trade to place (account currency)."
+    )
+    max_realized_gain: float | None = _opt(
+        None,
+        "--max-realized-gain",
+        "money",
+        "Budget for realised gains of the sales (needs a cost-basis column).",
+    )
+    cost_bps: float = _opt(
+        5.0, "--cost-bps", "float", "Estimated trading cost, basis points of traded value."
+    )
 
     def __post_init__(self) -> None:
         if self.objective is None:
-            default = "turnover" if self.megacap_target is not None else "megacap"
+            default = Objective.TURNOVER if self.megacap_target is not None else Objective.MEGACAP
             object.__setattr__(self, "objective", default)
-        if self.objective not in OBJECTIVES:
+        try:
+            object.__setattr__(self, "objective", Objective(self.objective))
+        except ValueError as exc:
             raise AdvisorError(
-                f"unknown objective {self.objective!r}", f"Use one of {', '.join(OBJECTIVES)}"
-            )
+                f"unknown objective {self.objective!r}",
+                f"Use one of {', '.join(Objective)}",
+            ) from exc
+        for name in ("sleeves", "hold", "restrict"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, name, tuple(value))
+        self._validate()
+
+    def _validate(self) -> None:
         for f in FRACTION_LIMITS:
             v = getattr(self, f)
             if v is not None and not 0 <= v <= 1:
@@ -122,6 +211,19 @@ class Mandate:
         caps = [c for c in (self.max_megacap, self.megacap_target) if c is not None]
         return min(caps) if caps else None
 
-    def relaxed(self, **changes: float | None) -> Mandate:
+    def relaxed(self, **changes: Any) -> Mandate:
         """A copy with some limits changed (for diagnostics)."""
         return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The mandate as JSON-ready values (fractions, money, lists)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+
+def option_fields() -> list[Any]:
+    """The mandate's fields with their command-line metadata, in declaration order."""
+    return [f for f in fields(Mandate) if "option" in f.metadata]

@@ -4,86 +4,38 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from typing import Any
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from advisor.optimize.limits import LABELS as LIMIT_LABELS
 from advisor.optimize.proposal import Proposal
-from advisor.report.json import _num, analysis_dict
-from advisor.report.table import _contributions, money, pct
-from advisor.report.table import _table as _t
-
-LIMIT_LABELS = {
-    "max_te": "tracking error cap",
-    "max_turnover": "turnover cap",
-    "max_megacap": "megacap cap",
-    "max_company": "single-company cap",
-    "sector_band": "sector band",
-    "max_realized_gain": "realised-gain budget",
-    "cash_floor": "cash floor",
-    "cash_max": "cash maximum (no cash raised)",
-}
-
-
-def proposal_dict(p: Proposal) -> dict[str, Any]:
-    """Every figure of a proposal; ``before``/``after`` are the analyze figures."""
-    return {
-        "status": p.status,
-        "as_of": str(p.before.as_of.date()),
-        "mandate": {k: v for k, v in p.mandate.__dict__.items()},
-        "sleeves": p.sleeves,
-        "before": analysis_dict(p.before),
-        "after": analysis_dict(p.after) if p.after is not None else None,
-        "target_weights": {str(k): _num(v) for k, v in p.target.items()},
-        "trades": [
-            {k: (_num(v) if k not in ("ticker", "side") else v) for k, v in row.items()}
-            for row in p.trades.to_dict(orient="records")
-        ],
-        "turnover": _num(p.turnover),
-        "estimated_cost": _num(p.est_cost),
-        "realized_gain": _num(p.realized_gain),
-        "binding": p.binding,
-        "checks": {
-            k: {kk: (bool(vv) if isinstance(vv, bool) else _num(vv)) for kk, vv in c.items()}
-            for k, c in p.checks.items()
-        },
-        "continuous_tracking_error": _num(p.continuous_te),
-        "solver": p.solver,
-        "diagnostics": p.diagnostics,
-        "relaxations": [
-            {
-                "limit": r.limit,
-                "current": _num(r.current),
-                "smallest_feasible": _num(r.smallest),
-                "message": r.message,
-            }
-            for r in p.relaxations
-        ],
-    }
-
-
-def dumps(p: Proposal) -> str:
-    return json.dumps(proposal_dict(p), indent=2)
+from advisor.report.table import contributions, money, pct
+from advisor.report.table import table as _t
+from advisor.units import quantity_text
 
 
 def trades_csv(p: Proposal) -> str:
-    """The trade list for the custodian: Symbol, Action, Quantity, Price, Amount (whole shares)."""
+    """The trade list for the custodian: Symbol, Action, Quantity, Price, Amount, Est. Realized
+    Gain, Whole Holding. Quantities are exact (a whole holding keeps its fraction of a share) and
+    Quantity x Price rounds to Amount, as in the JSON."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["Symbol", "Action", "Quantity", "Price", "Amount", "Est. Realized Gain"])
+    w.writerow(
+        ["Symbol", "Action", "Quantity", "Price", "Amount", "Est. Realized Gain", "Whole Holding"]
+    )
     for row in p.trades.itertuples(index=False):
         gain = "" if row.realized_gain != row.realized_gain else f"{row.realized_gain:.2f}"
         w.writerow(
             [
                 row.ticker,
                 row.side.upper(),
-                int(row.shares),
-                f"{row.price:.2f}",
+                quantity_text(row.shares),
+                repr(float(row.price)),
                 f"{row.amount:.2f}",
                 gain,
+                "yes" if row.whole_holding else "",
             ]
         )
     return buf.getvalue()
@@ -210,12 +162,12 @@ def render(p: Proposal, console: Console) -> None:
         _groups(p, "sectors", "Sectors (look-through)"),
         _groups(p, "sizes", "Size (look-through)"),
         _trades(p),
-        _contributions(
+        contributions(
             "Tracking error after, by holding (benchmark = what is not held)",
             p.after.risk.te_by_holding,
             p.after.risk.tracking_error,
         ),
-        _contributions(
+        contributions(
             "Tracking error after, by group", p.after.risk.te_by_group, p.after.risk.tracking_error
         ),
     ]

@@ -22,132 +22,53 @@ expiry as if the scenario's move had happened by then, less the premium paid.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from advisor.analytics.analysis import Analysis
-from advisor.errors import AdvisorError
+from advisor.analytics.risk import active_risk
+from advisor.domain import Holdings
+from advisor.errors import AdvisorError, UsageError
 from advisor.market.lookthrough import risk_vector, unit_vector
-from advisor.market.snapshot import Market, RiskModel
-from advisor.scenarios.options import (
-    OptionInputs,
-    call_delta,
-    call_payoff,
-    call_price,
-    put_delta,
-    put_payoff,
-    put_price,
+from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, RiskModel, load_market
+from advisor.scenarios.instruments import (
+    DEFAULT_INSTRUMENTS,
+    FUTURES,
+    OPTION_MULTIPLIER,
+    Instrument,
+    InstrumentKind,
+    OptionTerms,
+    option_dict,
+    parse_instrument,
+    price_option,
 )
-from advisor.scenarios.whatif import WhatIf
+from advisor.scenarios.options import call_payoff, put_payoff
+from advisor.scenarios.shocks import Scenario, parse_shock
+from advisor.scenarios.whatif import DEFAULT_SHOCKS, WhatIf, what_if
+from advisor.units import json_number as _num
 
 if TYPE_CHECKING:
+    from advisor.optimize.mandate import Mandate
     from advisor.optimize.proposal import Proposal
 
-METHODS = ("beta", "min-variance", "min-tracking-error")
+
+class Method(StrEnum):
+    """How an overlay is sized (see the module notes)."""
+
+    BETA = "beta"
+    MIN_VARIANCE = "min-variance"
+    MIN_TRACKING_ERROR = "min-tracking-error"
+
+
+METHODS = tuple(Method)
 TARGETS = ("portfolio", "megacaps")
-OPTION_MULTIPLIER = 100  # shares per listed equity or ETF option contract
-
-
-@dataclass(frozen=True)
-class Future:
-    """An index future: contract value = index level x multiplier; the ETF stands in for risk."""
-
-    symbol: str
-    name: str
-    multiplier: float
-    proxy: str
-    index_per_share: float  # index level / ETF price, to estimate the level from the ETF
-
-
-#: Index levels per ETF share from published closes of 2024-12-31: S&P 500 5,881.63 / SPY 586.08
-#: and Nasdaq-100 21,012.17 / QQQ 511.23. The ratio drifts slowly (fees, dividend timing), so a
-#: contract count from it is an estimate; ``--price ES=...`` gives the exact quote.
-FUTURES = {
-    "ES": Future("ES", "E-mini S&P 500", 50.0, "SPY", 10.036),
-    "MES": Future("MES", "Micro E-mini S&P 500", 5.0, "SPY", 10.036),
-    "NQ": Future("NQ", "E-mini Nasdaq-100", 20.0, "QQQ", 41.10),
-    "MNQ": Future("MNQ", "Micro E-mini Nasdaq-100", 2.0, "QQQ", 41.10),
-}
-
-
-@dataclass(frozen=True)
-class Instrument:
-    """What ``--with`` names: an overlay (ETF, stock or future), puts or a collar."""
-
-    text: str
-    kind: str  # overlay | future | put | collar
-    ticker: str  # the security whose risk vector the hedge uses (a future's proxy ETF)
-    future: Future | None = None
-    put_strike: float | None = None  # moneyness, fraction of spot
-    call_strike: float | None = None
-
-
-def parse_instrument(
-    text: str, market: Market, put_strike: float, call_strike: float
-) -> Instrument:
-    """``SPY``, ``ES``, ``put:SPY``, ``put:NVDA@85%``, ``collar:QQQ@90%/110%``."""
-    raw = text.strip()
-    m = re.fullmatch(
-        r"(?i)(put|collar):\s*([^@\s]+)\s*(?:@\s*([\d.]+%?)\s*(?:/\s*([\d.]+%?))?)?", raw
-    )
-    if m:
-        kind = m.group(1).lower()
-        ticker = _security(m.group(2), market, raw)
-        ps = _moneyness(m.group(3), put_strike, raw)
-        cs = _moneyness(m.group(4), call_strike, raw) if kind == "collar" else None
-        if kind == "put" and m.group(4):
-            raise AdvisorError(f"{raw!r}: a put has one strike", "Use collar:TICKER@90%/110%")
-        if cs is not None and cs <= ps:
-            raise AdvisorError(
-                f"{raw!r}: the collar's call strike must be above its put strike",
-                "e.g. collar:SPY@90%/110%",
-            )
-        return Instrument(raw, kind, ticker, put_strike=ps, call_strike=cs)
-    if raw.upper() in FUTURES:
-        fut = FUTURES[raw.upper()]
-        return Instrument(raw.upper(), "future", fut.proxy, future=fut)
-    return Instrument(raw.upper(), "overlay", _security(raw, market, raw))
-
-
-def _security(name: str, market: Market, text: str) -> str:
-    ticker = market.resolve(name)
-    if ticker is None:
-        raise AdvisorError(
-            f"hedge instrument {text!r}: {name!r} is not in the snapshot",
-            "Use an ETF (SPY, QQQ, XLK, ...), a future ("
-            + ", ".join(FUTURES)
-            + "), a stock, or put:/collar: with one of them",
-        )
-    if pd.isna(market.securities.at[ticker, "price"]):
-        raise AdvisorError(f"hedge instrument {text!r}: the snapshot has no price for {ticker}")
-    return ticker
-
-
-def _moneyness(text: str | None, default: float, raw: str) -> float:
-    if text is None:
-        return default
-    value = float(text.rstrip("%")) / (100.0 if text.endswith("%") else 1.0)
-    if not 0.2 <= value <= 2.0:
-        raise AdvisorError(
-            f"{raw!r}: strike {text} is not a plausible fraction of today's price",
-            "Strikes are percentages of the spot price, e.g. 90%",
-        )
-    return value
-
-
-@dataclass(frozen=True)
-class OptionTerms:
-    """Inputs shared by every option alternative (``vol`` None = the model's forecast)."""
-
-    years: float = 0.25
-    vol: float | None = None
-    rate: float | None = None  # None = the snapshot's T-bill rate
-    dividend_yield: float = 0.0
+#: Scenarios a hedge is tested under when none is given.
+HEDGE_SCENARIOS = ("megacap sell-off", "covid", "rates-2022")
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,15 +82,15 @@ class Hedge:
     """
 
     instrument: str
-    kind: str
-    method: str
+    kind: InstrumentKind
+    method: Method
     target: str
     ratio: float
     ratio_rounded: float
     notional: float | None
     units: int | None
     unit: str  # shares | contracts
-    unit_price: float  # money per share, or per contract (index level x multiplier)
+    unit_price: float  # money per unit: a share, a future's contract value, an option's premium
     volatility_after: float
     beta_after: float
     tracking_error_after: float
@@ -178,6 +99,14 @@ class Hedge:
     scenario_returns: dict[str, float]  # hedged portfolio return per scenario
     option: dict | None = None
     notes: list[str] = field(default_factory=list)
+    same_as: list[str] = field(default_factory=list)  # methods that size it identically
+
+    @property
+    def label(self) -> str:
+        if self.kind in (InstrumentKind.PUT, InstrumentKind.COLLAR):
+            return self.instrument
+        same = "".join(f" = {m}" for m in self.same_as)
+        return f"{self.instrument} {self.method}{same}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,6 +124,14 @@ class HedgeReport:
     def proposal(self) -> Proposal | None:
         return self.whatif.proposal
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every figure, JSON-ready (the ``advisor hedge --format json`` contract)."""
+        return report_dict(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The alternatives compared: no action, the rebalance, each hedge (fractions, money)."""
+        return comparison(self)
+
 
 @dataclass(frozen=True, eq=False)
 class _Setup:
@@ -204,6 +141,7 @@ class _Setup:
     sb: pd.Series
     var_b: float
     total: float | None
+    market: Market
 
 
 def _target_vector(target: str, w: pd.Series, market: Market, mega: set[str]) -> pd.Series:
@@ -225,46 +163,112 @@ def _after(s: _Setup, hedge_vec: pd.Series) -> tuple[float, float, float]:
     wh = s.w.sub(hedge_vec, fill_value=0.0)
     vol = math.sqrt(max(model.variance(wh), 0.0))
     beta = float(wh @ s.sb.reindex(wh.index).fillna(0.0)) / s.var_b
-    a = wh.sub(s.b, fill_value=0.0)
-    te = math.sqrt(max(model.variance(a), 0.0))
+    names = wh.index.union(s.b.index)
+    te = active_risk(model, names, s.b).te(wh.reindex(names, fill_value=0.0).to_numpy())
     return vol, beta, te
 
 
 def hedge(
-    before: Analysis,
-    instruments: Sequence[Instrument],
-    market: Market,
-    whatif: WhatIf,
+    portfolio: Holdings | Analysis | WhatIf,
+    market: Market | None = None,
+    instruments: Sequence[Instrument | str] | None = None,
     *,
+    scenarios: Sequence[Scenario | str] | None = None,
+    mandate: Mandate | None = None,
     target: str = "portfolio",
     methods: Sequence[str] = METHODS,
-    terms: OptionTerms = OptionTerms(),
+    terms: OptionTerms | None = None,
     cost_bps: float = 5.0,
     prices: dict[str, float] | None = None,
     benchmark: str | None = None,
+    megacaps: Sequence[str] = DEFAULT_MEGACAPS,
 ) -> HedgeReport:
-    """Size and measure each instrument's hedge of ``before`` (see the module notes)."""
+    """Size and measure hedges of a portfolio, side by side with a rebalance, under scenarios.
+
+    Parameters
+    ----------
+    portfolio : Holdings, Analysis or WhatIf
+        The client's holdings, their analysis, or a what-if run to reuse (its scenarios and
+        proposal).
+    instruments : sequence of Instrument or str, optional
+        ``SPY``, ``ES``, ``put:SPY``, ``put:NVDA@85%``, ``collar:QQQ@90%/110%``; default
+        :data:`~advisor.scenarios.instruments.DEFAULT_INSTRUMENTS`.
+    scenarios : optional
+        As for :func:`~advisor.scenarios.whatif.what_if`; default a megacap sell-off and the
+        COVID and 2022 replays.
+    mandate : Mandate, optional
+        Also propose the rebalance (``advisor propose``) and compare it.
+    prices : dict, optional
+        Quoted futures prices, e.g. ``{"ES": 6420}`` (default: estimated from the index ETF).
+    """
+    market = market or load_market()
+    terms = terms or OptionTerms()
+    prices = _future_prices(prices)
+    if target not in TARGETS:
+        raise UsageError(f"unknown hedge target {target!r}", f"Use one of {', '.join(TARGETS)}")
+    methods = [Method(m) for m in methods]
+    if isinstance(portfolio, WhatIf):
+        whatif = portfolio
+    else:
+        whatif = what_if(
+            portfolio, market, _hedge_scenarios() if scenarios is None else scenarios,
+            mandate=mandate, benchmark=benchmark, megacaps=megacaps,
+        )  # fmt: skip
+    parsed = [
+        i if isinstance(i, Instrument)
+        else parse_instrument(i, market, terms.put_strike, terms.call_strike)
+        for i in (instruments or DEFAULT_INSTRUMENTS)
+    ]  # fmt: skip
+    return _size_all(whatif, parsed, market, target, methods, terms, cost_bps, prices, benchmark)
+
+
+def _hedge_scenarios() -> list[Scenario]:
+    """A megacap sell-off and the COVID and 2022 replays."""
+    shocks = dict(DEFAULT_SHOCKS)
+    return [
+        Scenario(n, (parse_shock(shocks[n]),)) if n in shocks else Scenario(n, replay=n)
+        for n in HEDGE_SCENARIOS
+    ]
+
+
+def _future_prices(prices: dict[str, float] | None) -> dict[str, float]:
+    out = {}
+    for k, v in (prices or {}).items():
+        if k.upper() not in FUTURES:
+            raise UsageError(
+                f"{k!r} is not a future; quote one of {', '.join(FUTURES)}", option="--price"
+            )
+        if not (isinstance(v, int | float) and 0 < v < 1e7):
+            raise UsageError(f"{k}={v!r} is not a futures price", option="--price")
+        out[k.upper()] = float(v)
+    return out
+
+
+def _size_all(whatif: WhatIf, instruments: list[Instrument], market: Market, target: str,
+              methods: list[Method], terms: OptionTerms, cost_bps: float,
+              prices: dict[str, float], benchmark: str | None) -> HedgeReport:  # fmt: skip
+    before = whatif.before
     model = market.risk
     w = risk_vector(before.lookthrough, before.positions["weight"])
     b = market.benchmark_weights(benchmark)
     sb = model.covariance_times(b)
-    s = _Setup(model, w, b, sb, float(b @ sb.reindex(b.index)), before.total_value)
+    s = _Setup(model, w, b, sb, float(b @ sb.reindex(b.index)), before.total_value, market)
     mega = market.megacap_companies(list(before.megacap_tickers))
-    prices = {k.upper(): v for k, v in (prices or {}).items()}
     hedges: list[Hedge] = []
-    notes: list[str] = []
     for inst in instruments:
         u = unit_vector(inst.ticker, market)
-        if inst.kind in ("put", "collar"):
+        if inst.kind in (InstrumentKind.PUT, InstrumentKind.COLLAR):
             hedges.append(_option_hedge(inst, u, s, market, mega, target, terms, whatif))
             continue
         # a stock hedges the client's own position in it: the regression ratio is the position
         is_stock = not bool(market.securities.at[inst.ticker, "is_etf"])
-        for method in ("min-variance",) if is_stock else methods:
-            hedges.append(
-                _overlay(inst, u, method, s, market, mega, target, whatif, cost_bps, prices)
-            )
-    if any(h.kind == "future" for h in hedges):
+        sized = [
+            _overlay(inst, u, m, s, market, mega, target, whatif, cost_bps, prices)
+            for m in ((Method.MIN_VARIANCE,) if is_stock else methods)
+        ]
+        hedges += _merge_same(sized)
+    notes: list[str] = []
+    if any(h.kind == InstrumentKind.FUTURE for h in hedges):
         notes.append(
             "futures are modelled by their index ETF (SPY for ES/MES, QQQ for NQ/MNQ): the "
             "contract's basis and financing are left out"
@@ -274,6 +278,23 @@ def hedge(
         "the payoff at expiry, as if each scenario's move had happened by then"
     )
     return HedgeReport(before, whatif, hedges, target, cost_bps, notes)
+
+
+def _merge_same(sized: list[Hedge]) -> list[Hedge]:
+    """One row for methods that size an overlay identically (same whole units, ratios within
+    0.5 %): e.g. SPY's beta and min-variance ratios when SPY is the benchmark itself."""
+    out: list[Hedge] = []
+    for h in sized:
+        twin = next(
+            (o for o in out if o.units == h.units
+             and abs(o.ratio - h.ratio) <= 0.005 * max(abs(o.ratio), 1e-12)),
+            None,
+        )  # fmt: skip
+        if twin is None:
+            out.append(h)
+        else:
+            twin.same_as.append(str(h.method))
+    return out
 
 
 def _company_target(inst: Instrument, target: str, market: Market) -> str:
@@ -302,11 +323,11 @@ def _target_label(target: str, inst: Instrument) -> str:
 
 def _ratio(method: str, s: _Setup, e: pd.Series, u: pd.Series) -> float:
     model = s.model
-    if method == "beta":
+    if method == Method.BETA:
         denom = _cov(model, u, s.b)
         return _cov(model, e, s.b) / denom if denom else float("nan")
     var_u = _cov(model, u, u)
-    if method == "min-variance":
+    if method == Method.MIN_VARIANCE:
         return _cov(model, e, u) / var_u
     active = s.w.sub(s.b, fill_value=0.0)
     return _cov(model, active, u) / var_u
@@ -363,7 +384,7 @@ def _overlay(
         instrument=inst.text,
         kind=inst.kind,
         method=method,
-        target="portfolio" if method == "min-tracking-error" else _target_label(tgt, inst),
+        target="portfolio" if method == Method.MIN_TRACKING_ERROR else _target_label(tgt, inst),
         ratio=h,
         ratio_rounded=h_used,
         notional=notional,
@@ -399,86 +420,176 @@ def _option_hedge(
     whatif: WhatIf,
 ) -> Hedge:
     tgt, e = _exposure(inst, target, s, market, mega, "protect")
-    h = _ratio("beta", s, e, u)
+    h = _ratio(Method.BETA, s, e, u)
     if not h > 0:
         raise AdvisorError(
             f"{inst.text}: the {_target_label(tgt, inst)} has no positive beta to {inst.ticker}, "
             "so puts on it protect nothing"
         )
-    spot = float(market.securities.at[inst.ticker, "price"])
-    model_vol = math.sqrt(max(market.risk.variance(u), 0.0))
-    vol = terms.vol if terms.vol is not None else model_vol
-    rate = terms.rate if terms.rate is not None else market.risk_free_rate
-    assert inst.put_strike is not None
-    put_in = OptionInputs(
-        spot, inst.put_strike * spot, terms.years, rate, vol, terms.dividend_yield
-    )
-    put = put_price(put_in)
-    delta = put_delta(put_in)
-    call = call_d = 0.0
-    call_in = None
-    if inst.kind == "collar":
-        assert inst.call_strike is not None
-        call_in = OptionInputs(
-            spot, inst.call_strike * spot, terms.years, rate, vol, terms.dividend_yield
-        )
-        call, call_d = call_price(call_in), call_delta(call_in)
-    contract_value = spot * OPTION_MULTIPLIER
-    units, h_used = _round(h, contract_value, s.total)
+    o = price_option(inst, u, market, terms)
+    units, h_used = _round(h, o.spot * OPTION_MULTIPLIER, s.total)
     # per unit of portfolio value: h_used of the underlying's notional is protected
-    net_premium = h_used * (put - call) / spot
-    delta_equiv = h_used * (-delta + call_d)  # short-equivalent fraction of the underlying
+    net_premium = h_used * (o.put - o.call) / o.spot
+    delta_equiv = h_used * (-o.put_delta + o.call_delta)  # short-equivalent of the underlying
     vol_after, beta_after, te_after = _after(s, u * delta_equiv)
     unit_ret = _scenario_unit_return(whatif, u)
     scen = {}
     for r in whatif.results:
-        s1 = spot * (1.0 + unit_ret[r.name])
-        payoff = put_payoff(s1, put_in.strike)
-        if call_in is not None:
-            payoff -= call_payoff(s1, call_in.strike)
-        scen[r.name] = r.current.ret + h_used * payoff / spot - net_premium
-    vol_source = f"the risk model's forecast for {inst.ticker}" if terms.vol is None else "given"
-    option = {
-        "underlying": inst.ticker,
-        "spot": spot,
-        "put_strike": put_in.strike,
-        "put_strike_fraction": inst.put_strike,
-        "call_strike": None if call_in is None else call_in.strike,
-        "call_strike_fraction": inst.call_strike,
-        "expiry_years": terms.years,
-        "volatility": vol,
-        "volatility_source": vol_source,
-        "rate": rate,
-        "rate_source": "13-week T-bill at the snapshot date" if terms.rate is None else "given",
-        "dividend_yield": terms.dividend_yield,
-        "put_price": put,
-        "call_price": call if call_in is not None else None,
-        "put_delta": delta,
-        "call_delta": call_d if call_in is not None else None,
-        "contract_multiplier": OPTION_MULTIPLIER,
-        "premium_fraction": net_premium,
-    }
+        s1 = o.spot * (1.0 + unit_ret[r.name])
+        payoff = put_payoff(s1, o.put_in.strike)
+        if o.call_in is not None:
+            payoff -= call_payoff(s1, o.call_in.strike)
+        scen[r.name] = r.current.ret + h_used * payoff / o.spot - net_premium
     notes = [
-        f"Black-Scholes estimate at {vol:.1%} volatility ({vol_source}); quoted out-of-the-money "
-        "puts usually trade at a higher implied volatility (skew), so expect to pay more"
+        f"Black-Scholes estimate at {o.put_in.vol:.1%} volatility ({o.sources['volatility']}); "
+        "quoted out-of-the-money puts usually trade at a higher implied volatility (skew), so "
+        "expect to pay more"
     ]
     return Hedge(
         instrument=inst.text,
         kind=inst.kind,
-        method="beta",
+        method=Method.BETA,
         target=_target_label(tgt, inst),
         ratio=h,
         ratio_rounded=h_used,
         notional=None if s.total is None else -h_used * s.total,
         units=units,
         unit="contracts",
-        unit_price=contract_value,
+        unit_price=(o.put - o.call) * OPTION_MULTIPLIER,  # net premium per contract
         volatility_after=vol_after,
         beta_after=beta_after,
         tracking_error_after=te_after,
         cost=None if s.total is None else net_premium * s.total,
         cost_fraction=net_premium,
         scenario_returns=scen,
-        option=option,
+        option=option_dict(inst, o, net_premium),
         notes=notes,
     )
+
+
+# -- the JSON contract -------------------------------------------------------------------------
+
+
+def action(h: Hedge) -> str:
+    """The trade in words: ``sell short 1,203 shares``, ``buy 12 puts, sell 12 calls``."""
+    if h.units is None:
+        return "-"
+    if h.kind == InstrumentKind.PUT:
+        return f"buy {h.units:,} puts"
+    if h.kind == InstrumentKind.COLLAR:
+        return f"buy {h.units:,} puts, sell {h.units:,} calls"
+    if h.units == 0:
+        return "none (rounds to zero)"
+    verb = "sell short" if h.units < 0 else "buy"
+    return f"{verb} {abs(h.units):,} {h.unit}"
+
+
+def hedge_dict(h: Hedge) -> dict[str, Any]:
+    return {
+        "instrument": h.instrument,
+        "kind": str(h.kind),
+        "method": str(h.method),
+        "same_as": list(h.same_as),
+        "target": h.target,
+        "ratio": _num(h.ratio),
+        "ratio_rounded": _num(h.ratio_rounded),
+        "notional": _num(h.notional),
+        "units": h.units,
+        "unit": h.unit,
+        "unit_price": _num(h.unit_price),
+        "action": action(h),
+        "volatility_after": _num(h.volatility_after),
+        "beta_after": _num(h.beta_after),
+        "tracking_error_after": _num(h.tracking_error_after),
+        "cost": _num(h.cost),
+        "cost_fraction": _num(h.cost_fraction),
+        "scenarios": [{"name": k, "return": _num(v)} for k, v in h.scenario_returns.items()],
+        "option": None
+        if h.option is None
+        else {k: (v if isinstance(v, str) else _num(v)) for k, v in h.option.items()},
+        "notes": h.notes,
+    }
+
+
+def comparison(r: HedgeReport) -> pd.DataFrame:
+    """One row per alternative: no action, the rebalance (when proposed), each hedge."""
+    a = r.before
+    results = r.whatif.results
+    rows = [
+        {
+            "alternative": "no action",
+            "tracking_error": a.risk.tracking_error,
+            "volatility": a.risk.volatility,
+            "beta": a.risk.beta,
+            **{x.name: x.current.ret for x in results},
+            "cost": 0.0,
+            "realized_gain": 0.0,
+        }
+    ]
+    p = r.proposal
+    if p is not None and p.after is not None:
+        rows.append(
+            {
+                "alternative": "rebalance (advisor propose)",
+                "tracking_error": p.after.risk.tracking_error,
+                "volatility": p.after.risk.volatility,
+                "beta": p.after.risk.beta,
+                **{x.name: x.proposed.ret for x in results if x.proposed is not None},
+                "cost": p.est_cost,
+                "realized_gain": p.realized_gain,
+            }
+        )
+    for h in r.hedges:
+        rows.append(
+            {
+                "alternative": h.label,
+                "tracking_error": h.tracking_error_after,
+                "volatility": h.volatility_after,
+                "beta": h.beta_after,
+                **h.scenario_returns,
+                "cost": h.cost if h.cost is not None else h.cost_fraction,
+                "realized_gain": 0.0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def report_dict(r: HedgeReport) -> dict[str, Any]:
+    """Every figure of a hedge run (the ``advisor hedge --format json`` contract)."""
+    from advisor.scenarios.whatif import scenario_dict
+
+    a = r.before
+    names = [x.name for x in r.whatif.results]
+    return {
+        "as_of": str(a.as_of.date()),
+        "source": a.source,
+        "benchmark": a.benchmark,
+        "total_value": _num(a.total_value),
+        "target": r.target,
+        "units": "ratios, returns, volatility, beta and tracking error are fractions "
+        "(annualised risk); notional, cost and realised gain are account currency (negative "
+        "notional = protection); units are whole shares or contracts (negative = sold short); "
+        "unit_price is money per share, per futures contract, or an option's net premium per "
+        "contract",
+        "current": {
+            "volatility": _num(a.risk.volatility),
+            "beta": _num(a.risk.beta),
+            "tracking_error": _num(a.risk.tracking_error),
+        },
+        "hedges": [hedge_dict(h) for h in r.hedges],
+        "scenarios": [scenario_dict(x) for x in r.whatif.results],
+        "comparison": [
+            {
+                "alternative": row["alternative"],
+                "tracking_error": _num(row["tracking_error"]),
+                "volatility": _num(row["volatility"]),
+                "beta": _num(row["beta"]),
+                "scenario_returns": {n: _num(row.get(n)) for n in names},
+                "cost": _num(row["cost"]),
+                "realized_gain": _num(row["realized_gain"]),
+            }
+            for row in comparison(r).to_dict(orient="records")
+        ],
+        "cost_bps": r.cost_bps,
+        "notes": r.notes,
+    }

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
-from advisor.errors import AdvisorError, InputError
+from advisor.errors import AdvisorError
 from advisor.market.snapshot import Market
+from advisor.units import parse_percent
 
 #: Named historical episodes (inclusive windows).
 REPLAYS: Mapping[str, tuple[str, str, str]] = {
@@ -52,12 +54,11 @@ class Shock:
 
 def parse_shock(text: str) -> Shock:
     """``megacaps=-30%`` or ``AAPL=-0.2`` -> Shock."""
-    if "=" not in text:
+    group, sep, value = (t.strip() for t in text.partition("="))
+    if not sep or not group:
         raise AdvisorError(f"shock {text!r}: use GROUP=MOVE, e.g. megacaps=-30%")
-    group, value = (t.strip() for t in text.split("=", 1))
-    pct = value.endswith("%")
     try:
-        move = float(value.rstrip("%")) / (100.0 if pct else 1.0)
+        move = parse_percent(value)
     except ValueError as exc:
         raise AdvisorError(f"shock {text!r}: {value!r} is not a move such as -30% or -0.3") from exc
     if move <= -1:
@@ -221,6 +222,12 @@ def replay_window(
     return label, start, end
 
 
+def window_of(history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The daily factor returns of a replay: the days after ``start`` up to ``end`` (a position
+    bought at the close of ``start`` earns them)."""
+    return history.loc[(history.index > start) & (history.index <= end)]
+
+
 def replay_returns(
     exposures: pd.DataFrame, history: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
 ) -> tuple[pd.Series, list[str]]:
@@ -229,7 +236,7 @@ def replay_returns(
     ``exposures`` is B (security x factor). Days on which a factor has no return (its fund was not
     listed yet) count that factor as zero.
     """
-    window = history.loc[(history.index > start) & (history.index <= end)]
+    window = window_of(history, start, end)
     cols = list(window.columns)
     daily = window.fillna(0.0).to_numpy() @ exposures.reindex(columns=cols).fillna(0.0).to_numpy().T
     gaps = window.isna().mean()
@@ -246,6 +253,11 @@ def replay_returns(
 # -- scenario definitions -------------------------------------------------------------------------
 
 
+class ScenarioKind(StrEnum):
+    SHOCK = "shock"  # stated moves of groups
+    REPLAY = "replay"  # a historical window's factor returns
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A named what-if: stated shocks (propagated or not) or a historical replay."""
@@ -257,8 +269,17 @@ class Scenario:
     origin: str | None = None  # "file, line N" for scenarios read from a file
 
     @property
-    def kind(self) -> str:
-        return "replay" if self.replay is not None else "shock"
+    def kind(self) -> ScenarioKind:
+        return ScenarioKind.REPLAY if self.replay is not None else ScenarioKind.SHOCK
+
+    @classmethod
+    def parse(cls, text: str, propagate: bool = True) -> Scenario:
+        """A scenario from text: a replay (``covid``, ``2020-02-19:2020-03-23``) or stated moves
+        (``megacaps=-30%``, several joined by ``,``: ``megacaps=-15%,small-cap=+10%``)."""
+        if "=" not in text:
+            return cls(text.strip(), replay=text.strip())
+        shocks = tuple(parse_shock(part) for part in text.split(",") if part.strip())
+        return cls(default_name(shocks, None), shocks, propagate=propagate)
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,8 +340,7 @@ def _scenario_move(
     history = market.factor_returns() if history is None else history
     label, start, end = replay_window(scenario.replay, history)
     returns, notes = replay_returns(market.risk.exposures, history, start, end)
-    window = history.loc[(history.index > start) & (history.index <= end)]
-    moves = (1.0 + window.fillna(0.0)).prod() - 1.0
+    moves = (1.0 + window_of(history, start, end).fillna(0.0)).prod() - 1.0
     notes.insert(
         0,
         "replayed through today's factor exposures, held through the window; securities that "
@@ -341,184 +361,39 @@ def default_name(shocks: Sequence[Shock], replay: str | None) -> str:
     return replay if replay is not None else describe_shocks(shocks)
 
 
-# -- scenario files -------------------------------------------------------------------------------
+def replays(market: Market | None = None) -> dict:
+    """The named replays (``advisor replays``): for each, the episode, its window, SPY's actual
+    return then and the factors with no history for part of the window (and the share of days
+    missing); with the span of the factor history."""
+    from advisor.market.snapshot import load_market
 
-_FILE_HINT = (
-    "A scenario file is YAML (a list of {name, shocks: {GROUP: MOVE}, propagate} or "
-    "{name, replay}) or CSV with columns scenario,group,move (group 'replay' takes a replay "
-    "name or FROM:TO as its move)."
-)
-
-
-def load_scenarios(path: str) -> list[Scenario]:
-    """Scenarios from an advisor's YAML or CSV file (errors name the file, line and value)."""
-    from pathlib import Path
-
-    p = Path(path)
-    if not p.exists():
-        raise InputError("no such scenario file", path=path, hint=_FILE_HINT)
-    text = p.read_text(encoding="utf-8-sig")
-    if p.suffix.lower() in (".yaml", ".yml"):
-        out = _from_yaml(text, path)
-    elif p.suffix.lower() == ".csv":
-        out = _from_csv(text, path)
-    else:
-        raise InputError("a scenario file must end in .yaml, .yml or .csv", path=path)
-    if not out:
-        raise InputError("the scenario file defines no scenario", path=path, hint=_FILE_HINT)
-    names = [s.name for s in out]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise InputError(f"scenario names repeat: {', '.join(dup)}", path=path)
-    return out
+    history = (market or load_market()).factor_returns()
+    return {
+        "factor_history": {
+            "start": str(history.index[0].date()),
+            "end": str(history.index[-1].date()),
+        },
+        "replays": replay_catalogue(history),
+    }
 
 
-def _move(value: object, path: str, line: int | None, group: str) -> Shock:
-    text = f"{group}={value}"
-    try:
-        return parse_shock(text)
-    except AdvisorError as exc:
-        raise InputError(
-            exc.message, path=path, line=line, value=str(value), hint="Write moves as -30% or -0.3"
-        ) from exc
-
-
-def _from_yaml(text: str, path: str) -> list[Scenario]:
-    import yaml
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-        d = loader.construct_mapping(node, deep=True)
-        d["__line__"] = node.start_mark.line + 1
-        return d
-
-    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-    try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            path=path,
-            line=None if mark is None else mark.line + 1,
-            hint=_FILE_HINT,
-        ) from exc
-    if isinstance(doc, dict) and "scenarios" in doc:
-        doc = doc["scenarios"]
-    if not isinstance(doc, list):
-        raise InputError("expected a list of scenarios", path=path, hint=_FILE_HINT)
-    out = []
-    for i, item in enumerate(doc):
-        if not isinstance(item, dict):
-            raise InputError(f"scenario {i + 1} is not a mapping", path=path, hint=_FILE_HINT)
-        line = item.pop("__line__", None)
-        unknown = set(item) - {"name", "shocks", "replay", "propagate"}
-        if unknown:
-            raise InputError(
-                f"unknown key(s) {', '.join(sorted(unknown))}",
-                path=path,
-                line=line,
-                hint=_FILE_HINT,
-            )
-        shocks_in = item.get("shocks") or {}
-        if isinstance(shocks_in, dict):
-            shocks_in.pop("__line__", None)
-        replay = item.get("replay")
-        if bool(shocks_in) == (replay is not None):
-            raise InputError(
-                "a scenario needs either shocks or a replay (not both)",
-                path=path,
-                line=line,
-                value=str(item.get("name", "")),
-                hint=_FILE_HINT,
-            )
-        if not isinstance(shocks_in, dict):
-            raise InputError(
-                "shocks must be a mapping GROUP: MOVE",
-                path=path,
-                line=line,
-                value=str(shocks_in),
-                hint=_FILE_HINT,
-            )
-        shocks = tuple(_move(v, path, line, str(k)) for k, v in shocks_in.items())
-        propagate = item.get("propagate", True)
-        if not isinstance(propagate, bool):
-            raise InputError(
-                "propagate must be true or false", path=path, line=line, value=str(propagate)
-            )
-        name = str(item.get("name") or default_name(shocks, replay))
-        origin = f"{path}, line {line}" if line else path
-        out.append(
-            Scenario(name, shocks, None if replay is None else str(replay), propagate, origin)
+def replay_catalogue(history: pd.DataFrame) -> list[dict]:
+    """One row per named replay (see :func:`replays`)."""
+    rows = []
+    for name in REPLAYS:
+        label, start, end = replay_window(name, history)
+        window = window_of(history, start, end)
+        gaps = window.isna().mean()
+        rows.append(
+            {
+                "name": name,
+                "episode": label,
+                "start": str(start.date()),
+                "end": str(end.date()),
+                "market_actual_return": float((1 + window["market"]).prod() - 1),
+                "factors_missing_some_days": [f for f, g in gaps.items() if g > 0],
+                "factors_missing_share": {f: float(g) for f, g in gaps.items() if g > 0},
+            }
         )
-    return out
+    return rows
 
-
-def _from_csv(text: str, path: str) -> list[Scenario]:
-    import csv
-    import io
-
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        return []
-    header = [h.strip().lower() for h in rows[0]]
-    need = {"scenario", "group", "move"}
-    if not need <= set(header):
-        raise InputError(
-            f"missing column(s) {', '.join(sorted(need - set(header)))}",
-            path=path,
-            line=1,
-            value=",".join(rows[0]),
-            hint=_FILE_HINT,
-        )
-    col = {h: header.index(h) for h in header}
-    order: list[str] = []
-    shocks: dict[str, list[Shock]] = {}
-    replays: dict[str, str] = {}
-    propagate: dict[str, bool] = {}
-    first: dict[str, int] = {}
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        cells = [c.strip() for c in row] + [""] * len(header)
-        name, group, move = (cells[col[k]] for k in ("scenario", "group", "move"))
-        if not name or not group or not move:
-            raise InputError(
-                "every line needs a scenario, a group and a move",
-                path=path,
-                line=n,
-                value=",".join(row),
-                hint=_FILE_HINT,
-            )
-        if name not in order:
-            order.append(name)
-            first[name] = n
-        if "propagate" in col and cells[col["propagate"]]:
-            flag = cells[col["propagate"]].lower()
-            if flag not in ("true", "false", "yes", "no", "1", "0"):
-                raise InputError("propagate must be true or false", path=path, line=n, value=flag)
-            propagate[name] = flag in ("true", "yes", "1")
-        if group.lower() == "replay":
-            replays[name] = move
-        else:
-            shocks.setdefault(name, []).append(_move(move, path, n, group))
-        if name in replays and name in shocks:
-            raise InputError(
-                "a scenario needs either shocks or a replay (not both)",
-                path=path,
-                line=n,
-                value=name,
-                hint=_FILE_HINT,
-            )
-    return [
-        Scenario(
-            k,
-            tuple(shocks.get(k, ())),
-            replays.get(k),
-            propagate.get(k, True),
-            f"{path}, line {first[k]}",
-        )
-        for k in order
-    ]

@@ -1,0 +1,90 @@
+"""The data of a rebalance problem: the assets' matrices (:class:`ProblemData`) and one account's
+inputs (:class:`Account`), as numpy arrays in the order of the assets.
+
+Decision: weights ``w`` of the account's holdings and the sleeve funds (fractions of total value)
+and cash ``c``. Everything the mandate limits is linear or second-order-cone in ``w`` *through the
+funds*: look-through exposure ``x = L w``, risk-model weights ``R w`` (stocks, and the unseen parts
+of funds represented by the fund itself), tracking error in factor form
+(:class:`~advisor.analytics.risk.ActiveRisk`, never an n x n matrix), megacap weight ``m' w``,
+company weights ``C w`` and sector weights ``S w``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from advisor.analytics.risk import ActiveRisk, active_risk
+from advisor.market.lookthrough import lookthrough_matrix, unit_risk_matrix
+from advisor.market.snapshot import Market
+
+
+@dataclass(frozen=True, eq=False)
+class ProblemData:
+    """The fixed matrices of a rebalance problem over a list of assets (holdings + sleeves).
+
+    Vectors are numpy arrays in the order of ``assets``; matrices map asset weights to the named
+    quantity. Built by :func:`problem_data`; independent of any one account's weights.
+    """
+
+    assets: pd.Index
+    active: ActiveRisk  # tracking error of asset weights against the benchmark
+    mega: np.ndarray  # n: megacap look-through weight per unit
+    C: sp.csr_matrix  # companies x n
+    companies: pd.Index
+    S: np.ndarray  # sectors x n
+    sectors: pd.Index
+    b_sector: np.ndarray
+    is_stock: np.ndarray  # n bool
+
+
+@dataclass(frozen=True, eq=False)
+class Account:
+    """One account's inputs to the problem, aligned with ``ProblemData.assets``.
+
+    ``lo``/``hi`` are per-asset weight bounds (hold: ``lo = w0``; restrict: ``hi = w0``; sleeve
+    and position limits); ``gain_rate`` is realised gain per unit of weight sold (>= 0).
+    ``cash_slack`` widens the no-raise cash cap for whole shares: cash left over that is less than
+    one share of the cheapest fund that could be bought (0 for the continuous problem).
+    """
+
+    w0: np.ndarray
+    cash0: float
+    lo: np.ndarray
+    hi: np.ndarray
+    gain_rate: np.ndarray
+    total_value: float
+    cash_slack: float = 0.0
+
+
+def problem_data(
+    assets: list[str], market: Market, benchmark: pd.Series, megacaps: set[str]
+) -> ProblemData:
+    """Matrices of the problem over ``assets`` (tickers known to the snapshot)."""
+    index = pd.Index(assets)
+    matrix, unseen = lookthrough_matrix(index, market)
+    risk = unit_risk_matrix(matrix, unseen)
+    names = risk.index.union(benchmark.index)
+    R = risk.reindex(names, fill_value=0.0)
+    company = market.company_of(matrix.index)
+    C = matrix.groupby(company.to_numpy()).sum()
+    sector = market.securities["sector"].reindex(matrix.index).fillna("Unknown")
+    S = matrix.groupby(sector.to_numpy()).sum()
+    b_sector = benchmark.groupby(
+        market.securities["sector"].reindex(benchmark.index).fillna("Unknown")
+    ).sum()
+    S = S.reindex(S.index.union(b_sector.index), fill_value=0.0)
+    return ProblemData(
+        assets=index,
+        active=active_risk(market.risk, names, benchmark, sp.csr_matrix(R.to_numpy())),
+        mega=C.loc[C.index.isin(list(megacaps))].sum().reindex(index).to_numpy(),
+        C=sp.csr_matrix(C.to_numpy()),
+        companies=C.index,
+        S=S.to_numpy(),
+        sectors=S.index,
+        b_sector=b_sector.reindex(S.index, fill_value=0.0).to_numpy(),
+        is_stock=~market.securities["is_etf"].reindex(index).fillna(False).to_numpy(dtype=bool),
+    )
