@@ -165,9 +165,7 @@ holdings_options = stack(
         show_default=True,
         help="Comma-separated tickers of the megacap group (GOOGL covers GOOG too).",
     ),
-    click.option(
-        "--map", "maps", multiple=True, metavar="OLD=NEW", help="Read ticker OLD as NEW."
-    ),
+    click.option("--map", "maps", multiple=True, metavar="OLD=NEW", help="Read ticker OLD as NEW."),
     click.option(
         "--unknown",
         type=click.Choice(["error", "cash", "skip"]),
@@ -191,12 +189,16 @@ def load_inputs(o: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
 
     market = advisor.load_market()
     mapping = dict(_pairs(o.pop("maps"), "--map"))
-    holdings = advisor.read_holdings(o.pop("file"), market, mapping=mapping, unknown=o.pop("unknown"))
+    holdings = advisor.read_holdings(
+        o.pop("file"), market, mapping=mapping, unknown=o.pop("unknown")
+    )
     benchmark = o.pop("benchmark")
     if benchmark:
         resolved = market.resolve(benchmark)
         if resolved is None:
-            raise click.BadParameter(f"{benchmark!r} is not in the snapshot", param_hint="--benchmark")
+            raise click.BadParameter(
+                f"{benchmark!r} is not in the snapshot", param_hint="--benchmark"
+            )
         benchmark = resolved
     mega = [m.strip() for m in o.pop("megacaps").split(",") if m.strip()]
     return market, holdings, {"benchmark": benchmark, "megacaps": mega}

@@ -7,9 +7,12 @@ pandas Series indexed by ticker or company and align by label.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from advisor.units import json_number as _num
 
 
 def by_company(weights: pd.Series, company: pd.Series) -> pd.Series:
@@ -95,6 +98,37 @@ class Concentration:
     value_score: float
     value_score_coverage: float
     benchmark_value_score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as JSON-ready fractions (the ``concentration`` block of ``analyze``)."""
+        out: dict[str, Any] = {
+            "megacap_weight": _num(self.megacap_weight),
+            "benchmark_megacap_weight": _num(self.benchmark_megacap_weight),
+            "megacaps": {
+                str(t): {
+                    "weight": _num(self.megacaps[t]),
+                    "benchmark_weight": _num(self.benchmark_megacaps[t]),
+                }
+                for t in self.megacaps.index
+            },
+        }
+        for key in ("top10_weight", "benchmark_top10_weight", "hhi", "benchmark_hhi",
+                    "effective_n", "benchmark_effective_n"):  # fmt: skip
+            out[key] = _num(getattr(self, key))
+        out["max_company"] = self.max_company
+        out["max_company_weight"] = _num(self.max_company_weight)
+        out["active_share"] = _num(self.active_share)
+        for key in ("sectors", "sizes", "styles"):
+            out[key] = {
+                str(k): {
+                    "weight": _num(r["weight"]),
+                    "benchmark_weight": _num(r["benchmark_weight"]),
+                }
+                for k, r in getattr(self, key).iterrows()
+            }
+        for key in ("value_score", "value_score_coverage", "benchmark_value_score"):
+            out[key] = _num(getattr(self, key))
+        return out
 
     def __post_init__(self) -> None:
         for name in ("megacap_weight", "top10_weight", "max_company_weight", "active_share"):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.market.snapshot import RiskModel
+from advisor.units import json_number as _num
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +56,30 @@ class Risk:
     te_by_group: pd.Series
     te_by_sector: pd.Series
     active_exposures: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as JSON-ready fractions (the ``risk`` block of ``analyze``)."""
+
+        def series(s: pd.Series) -> dict[str, Any]:
+            return {str(k): _num(v) for k, v in s.items()}
+
+        return {
+            "volatility": _num(self.volatility),
+            "benchmark_volatility": _num(self.benchmark_volatility),
+            "beta": _num(self.beta),
+            "tracking_error": _num(self.tracking_error),
+            "factor_tracking_error": _num(self.factor_te),
+            "specific_tracking_error": _num(self.specific_te),
+            "te_contributions": {
+                "by_holding": series(self.te_by_holding),
+                "by_group": series(self.te_by_group),
+                "by_sector": series(self.te_by_sector),
+            },
+            "factor_exposures": {
+                str(f): {k: _num(v) for k, v in row.items()}
+                for f, row in self.active_exposures.iterrows()
+            },
+        }
 
     def __post_init__(self) -> None:
         for part in (self.te_by_holding, self.te_by_group, self.te_by_sector):
@@ -134,6 +159,20 @@ def euler(a: pd.Series, sa: pd.Series, te: float) -> pd.Series:
     return a * sa.reindex(a.index) / te
 
 
+def _by_holding(
+    columns: pd.DataFrame, weights: pd.Series, sa: pd.Series, b: pd.Series, te: float
+) -> pd.Series:
+    """Euler contributions per holding, ``w_h L_h' S a / TE``, and the benchmark's ``-b' S a / TE``."""
+    cols = columns.reindex(index=sa.index, fill_value=0.0)
+    if te <= 0:
+        out = pd.Series(0.0, index=cols.columns)
+        out["benchmark"] = 0.0
+        return out
+    out = (cols.T @ sa) * weights.reindex(cols.columns) / te
+    out["benchmark"] = -float(b @ sa.reindex(b.index)) / te
+    return out
+
+
 def measure(
     model: RiskModel,
     w: pd.Series,
@@ -168,13 +207,7 @@ def measure(
     beta = float(w @ sb.reindex(w.index).fillna(0.0)) / var_b if var_b > 0 else float("nan")
     B = model.exposures
 
-    cols = holding_columns.reindex(index=sa.index, fill_value=0.0)
-    by_holding = (
-        (cols.T @ sa) * holding_weights.reindex(cols.columns) / te
-        if te > 0
-        else (pd.Series(0.0, index=cols.columns))
-    )
-    by_holding["benchmark"] = -float(b @ sa.reindex(b.index)) / te if te > 0 else 0.0
+    by_holding = _by_holding(holding_columns, holding_weights, sa, b, te)
     per_sec = euler(a, sa, te)
     exposures = pd.DataFrame(
         {

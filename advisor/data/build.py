@@ -44,6 +44,29 @@ def _fund_lookthrough(
     raw: RawData, sec: pd.DataFrame, bench: pd.Series, asof: pd.Timestamp
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Look-through weights for every fund with a holdings source, and the per-fund record."""
+    rows, info = _benchmark_funds(bench, asof)
+    for fund, holdings, rel, date, growth in _fund_files(raw, sec, asof):
+        w, rec = universe.look_through_file(holdings, fund, date, sec, growth)
+        if rec["covered_weight"] > 1.0:  # a file summing over 100 %: scale to the whole fund
+            w = w / rec["covered_weight"]
+            rec["scaled_to_one"] = True
+        rec["covered_weight"] = float(w.sum())
+        rec.update(
+            source=rel,
+            method="issuer holdings, equity lines resolved to the snapshot, "
+            "carried to the snapshot date by price",
+        )
+        rows.append(pd.DataFrame({"fund": fund, "ticker": w.index, "weight": w.values}))
+        info.append(rec)
+    skipped = [f for f in raw.json_funds() if f not in sec.index]
+    table = pd.concat(rows, ignore_index=True)
+    fi = pd.DataFrame(info).set_index("fund")
+    fi.attrs["skipped"] = skipped
+    return table, fi
+
+
+def _benchmark_funds(bench: pd.Series, asof: pd.Timestamp) -> tuple[list, list]:  # type: ignore[type-arg]
+    """S&P 500 trackers share the benchmark's weights; RSP is 1/N over its members."""
     rows, info = [], []
     for fund in etfs.SP500_TRACKERS:
         rows.append(pd.DataFrame({"fund": fund, "ticker": bench.index, "weight": bench.values}))
@@ -70,47 +93,26 @@ def _fund_lookthrough(
             "covered_weight": 1.0,
         }
     )
-    g_json = universe.growth_between(raw.daily(), raw.monthly(), JSON_FILE_DATE, asof)
-    sources: list[tuple[str, pd.DataFrame, str, str, pd.Series]] = [
-        (
-            "IWM",
-            raw.ishares_csv(IWM_CSV),
-            IWM_CSV,
-            "2026-05-05",
-            universe.growth_between(raw.daily(), raw.monthly(), "2026-05-05", asof),
-        ),
-        (
-            "QQQ",
-            raw.invesco_csv(QQQ_CSV),
-            QQQ_CSV,
-            "2025-09-24",
-            universe.growth_between(raw.daily(), raw.monthly(), "2025-09-24", asof),
-        ),
-    ]
+    return rows, info
+
+
+def _fund_files(raw: RawData, sec: pd.DataFrame, asof: pd.Timestamp) -> list[tuple]:  # type: ignore[type-arg]
+    """(fund, holdings table, source file, file date, growth since then) of each holdings file."""
+    daily, monthly = raw.daily(), raw.monthly()
+    g_json = universe.growth_between(daily, monthly, JSON_FILE_DATE, asof)
+    sources: list[tuple] = [  # type: ignore[type-arg]
+        ("IWM", raw.ishares_csv(IWM_CSV), IWM_CSV, "2026-05-05",
+         universe.growth_between(daily, monthly, "2026-05-05", asof)),
+        ("QQQ", raw.invesco_csv(QQQ_CSV), QQQ_CSV, "2025-09-24",
+         universe.growth_between(daily, monthly, "2025-09-24", asof)),
+    ]  # fmt: skip
     for fund in raw.json_funds():
         if fund in etfs.REPLACED_SOURCES or fund not in sec.index:
             continue
         sources.append(
             (fund, raw.fund_json(fund), f"{FUND_JSON_DIR}/{fund}.json", JSON_FILE_DATE, g_json)
         )
-    for fund, holdings, rel, date, growth in sources:
-        w, rec = universe.look_through_file(holdings, fund, date, sec, growth)
-        if rec["covered_weight"] > 1.0:  # a file summing over 100 %: scale to the whole fund
-            w = w / rec["covered_weight"]
-            rec["scaled_to_one"] = True
-        rec["covered_weight"] = float(w.sum())
-        rec.update(
-            source=rel,
-            method="issuer holdings, equity lines resolved to the snapshot, "
-            "carried to the snapshot date by price",
-        )
-        rows.append(pd.DataFrame({"fund": fund, "ticker": w.index, "weight": w.values}))
-        info.append(rec)
-    skipped = [f for f in raw.json_funds() if f not in sec.index]
-    table = pd.concat(rows, ignore_index=True)
-    fi = pd.DataFrame(info).set_index("fund")
-    fi.attrs["skipped"] = skipped
-    return table, fi
+    return sources
 
 
 def _aliases(sec: pd.DataFrame) -> pd.DataFrame:
@@ -181,6 +183,24 @@ def _rates(prices: pd.DataFrame, asof: pd.Timestamp) -> dict:
     }
 
 
+def _risk_model_record(model: dict, params: riskmodel.ModelParams) -> dict:  # type: ignore[type-arg]
+    return {
+        "form": "Sigma = B F B' + D, annualised (252 days)",
+        "factors": list(riskmodel.FACTORS),
+        "factor_definitions": {
+            "market": "SPY",
+            **{k: f"{a} - {b}" for k, (a, b) in riskmodel.STYLES.items()},
+            **{k: f"{v} - SPY" for k, v in riskmodel.SECTOR_ETFS.items()},
+        },
+        "params": params.as_dict(),
+        "daily_moves_treated_as_errors": model["dropped_returns"],
+        "factor_returns_span": [
+            str(model["factor_returns"].index[0].date()),
+            str(model["factor_returns"].index[-1].date()),
+        ],
+    }
+
+
 def _manifest(raw, sec, bench, bench_info, cap_info, fund_info, model, params) -> dict:  # type: ignore[no-untyped-def]
     method_counts = model["method"].value_counts().to_dict()
     return {
@@ -224,21 +244,7 @@ def _manifest(raw, sec, bench, bench_info, cap_info, fund_info, model, params) -
             "skipped_no_price": fund_info.attrs.get("skipped", []),
             "replaced_sources": etfs.REPLACED_SOURCES,
         },
-        "risk_model": {
-            "form": "Sigma = B F B' + D, annualised (252 days)",
-            "factors": list(riskmodel.FACTORS),
-            "factor_definitions": {
-                "market": "SPY",
-                **{k: f"{a} - {b}" for k, (a, b) in riskmodel.STYLES.items()},
-                **{k: f"{v} - SPY" for k, v in riskmodel.SECTOR_ETFS.items()},
-            },
-            "params": params.as_dict(),
-            "daily_moves_treated_as_errors": model["dropped_returns"],
-            "factor_returns_span": [
-                str(model["factor_returns"].index[0].date()),
-                str(model["factor_returns"].index[-1].date()),
-            ],
-        },
+        "risk_model": _risk_model_record(model, params),
         "sources": raw.hashes(),
         "licence_notes": LICENCE_NOTES,
     }

@@ -91,9 +91,6 @@ ETFS: dict[str, tuple[str, str]] = {
 #: Funds that hold the S&P 500 at index weights: they share the benchmark's look-through.
 SP500_TRACKERS = ("SPY", "IVV", "VOO", "SPYM")
 
-#: Equal-weight S&P 500 funds: 1/N over the benchmark's members.
-SP500_EQUAL_WEIGHT = ("RSP",)
-
 #: Fund tickers whose published holdings file is known to be contaminated (checked in the build).
 #: Their look-through comes from a cleaner source.
 REPLACED_SOURCES = {

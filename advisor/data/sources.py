@@ -20,7 +20,6 @@ PRICES_DAILY = "prices/daily_sp1500_etfs_2015-2026.parquet"
 PRICES_ETF_DAILY = "prices/daily_etfs_1993-2026.parquet"
 PRICES_MONTHLY = "prices/monthly_sp1500_r2000_etfs_2000-2026.parquet"
 MEMBERSHIP = "prices/membership.csv"
-QUALITY = "prices/quality.csv"
 SP500_LISTS = (
     "securities/sp500_constituents_2023-12-31.csv",
     "securities/sp500_constituents_2024-12-27.csv",

@@ -39,10 +39,6 @@ class LookThrough:
     by_holding: pd.DataFrame
     unseen_unit: pd.Series
 
-    @property
-    def seen_total(self) -> float:
-        return float(self.securities.sum())
-
     def risk_matrix(self) -> pd.DataFrame:
         """Risk-model security x holding matrix (see :func:`unit_risk_matrix`)."""
         return unit_risk_matrix(self.matrix, self.unseen_unit)

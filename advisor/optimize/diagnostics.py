@@ -41,7 +41,7 @@ def _fmt(x: float, unit: str) -> str:
 
 
 def relaxation_message(name: str, current: float, smallest: float, unit: str) -> str:
-    """"tracking error 1.00% is too tight for the other limits; the least ... is 2.27%"."""
+    """ "tracking error 1.00% is too tight for the other limits; the least ... is 2.27%"."""
     label = QUANTITY[name]
     return (
         f"{label} {_fmt(current, unit)} is too tight for the other limits; "

@@ -241,9 +241,7 @@ LIMITS: tuple[Limit, ...] = (
         lambda m, a: m.max_company,
         vector=company,
     ),
-    Limit(
-        "sector_band", "sector band", sector_gap, lambda m, a: m.sector_band, vector=sector_gaps
-    ),
+    Limit("sector_band", "sector band", sector_gap, lambda m, a: m.sector_band, vector=sector_gaps),
     Limit(
         "max_realized_gain",
         "realised-gain budget",
@@ -259,8 +257,12 @@ LIMITS: tuple[Limit, ...] = (
         cash,
         lambda m, a: cash_cap(m, a.cash0) + a.cash_slack,
     ),
-    Limit("bounds", "position bounds (hold, restrict, sleeves, positions)", bounds_excess,
-          lambda m, a: 0.0),  # fmt: skip
+    Limit(
+        "bounds",
+        "position bounds (hold, restrict, sleeves, positions)",
+        bounds_excess,
+        lambda m, a: 0.0,
+    ),  # fmt: skip
 )
 BY_NAME = {limit.name: limit for limit in LIMITS}
 #: Limits the optimizer builds as constraints only when a mandate sets them.

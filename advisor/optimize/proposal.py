@@ -244,9 +244,7 @@ def _whole_shares(s: Setup, mandate: Mandate, sol: Solution) -> tuple[Rounded, S
         rounded = round_to_shares(s.data, account, mandate, s.book, sol.w.to_numpy())
         notes.append("whole shares broke a limit; re-solved with it tightened and rounded again")
     if rounded.moves:
-        notes.append(
-            f"whole-share rounding moved {rounded.moves} share lot(s) to keep every limit"
-        )
+        notes.append(f"whole-share rounding moved {rounded.moves} share lot(s) to keep every limit")
     return rounded, sol, notes
 
 

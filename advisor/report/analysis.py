@@ -7,12 +7,12 @@ import csv
 import io
 import math
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from advisor.analytics.analysis import Analysis
-from advisor.report.table import contributions, money, pct, table
+from advisor.report.table import contributions, money, pct, print_parts, table
 
 
 def _header(a: Analysis) -> Text:
@@ -145,7 +145,7 @@ def render(a: Analysis, console: Console) -> None:
         contributions("Tracking error by group", r.te_by_group, r.tracking_error),
         contributions("Tracking error by sector", r.te_by_sector, r.tracking_error),
     ]
-    console.print(Group(*[p for item in parts for p in (item, Text(""))]))
+    print_parts(console, parts)
 
 
 # -- CSV ----------------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.text import Text
 
-from advisor.report.table import table
+from advisor.report.table import print_parts, table
 
 
 def _counts(mapping: dict[str, Any]) -> str:
@@ -40,4 +40,4 @@ def render(manifest: dict[str, Any], console: Console) -> None:
     notes = table("Licence notes", "Source", "Note")
     for k, v in m["licence_notes"].items():
         notes.add_row(k, v)
-    console.print(Group(Text.from_markup("\n".join(lines)), Text(""), sources, Text(""), notes))
+    print_parts(console, [Text.from_markup("\n".join(lines)), sources, notes])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.text import Text
 
 from advisor.optimize.frontier import Frontier
-from advisor.report.table import pct, table
+from advisor.report.table import pct, print_parts, table
 
 
 def render(f: Frontier, console: Console) -> None:
@@ -30,7 +30,7 @@ def render(f: Frontier, console: Console) -> None:
         f"S&P 500 megacap weight {pct(f.benchmark_megacap)}; least reachable under the "
         f"other limits {pct(f.min_megacap)}."
     )
-    console.print(Group(t, Text(""), foot))
+    print_parts(console, [t, foot])
 
 
 def csv_rows(f: Frontier) -> str:

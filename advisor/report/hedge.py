@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from advisor.report.table import money, pct, table
+from advisor.report.table import money, pct, print_parts, table
 from advisor.scenarios.hedging import HedgeReport, action, comparison
 
 
@@ -137,4 +137,4 @@ def render(r: HedgeReport, console: Console) -> None:
             "hedged exposure's gains. Option risk figures are for the delta-equivalent short."
         ),
     ]
-    console.print(Group(*[x for part in parts if part is not None for x in (part, Text(""))]))
+    print_parts(console, parts)

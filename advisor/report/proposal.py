@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from advisor.optimize.limits import LABELS as LIMIT_LABELS
 from advisor.optimize.proposal import Proposal
-from advisor.report.table import contributions, money, pct
+from advisor.report.table import contributions, money, pct, print_parts
 from advisor.report.table import table as _t
 from advisor.units import quantity_text
 
@@ -153,7 +153,7 @@ def render(p: Proposal, console: Console) -> None:
         "Risk figures are annualised."
     )
     if not p.feasible:
-        console.print(Group(head, Text(""), _infeasible(p)))
+        print_parts(console, [head, _infeasible(p)])
         return
     parts = [
         head,
@@ -171,4 +171,4 @@ def render(p: Proposal, console: Console) -> None:
             "Tracking error after, by group", p.after.risk.te_by_group, p.after.risk.tracking_error
         ),
     ]
-    console.print(Group(*[x for part in parts for x in (part, Text(""))]))
+    print_parts(console, parts)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 
 def pct(x: float | None, digits: int = 1) -> str:
@@ -41,3 +43,8 @@ def contributions(title: str, s, total: float, limit: int = 12) -> Table:  # typ
         )
     t.add_row("Total", pct(float(s.sum()), 2), "100%")
     return t
+
+
+def print_parts(console: Console, parts: list[RenderableType | None]) -> None:
+    """Print the report's parts in order, a blank line after each (None parts are left out)."""
+    console.print(Group(*[x for part in parts if part is not None for x in (part, Text(""))]))

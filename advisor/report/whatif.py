@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from advisor.report.table import money, pct, table
+from advisor.report.table import money, pct, print_parts, table
 from advisor.scenarios.whatif import WhatIf
 
 
@@ -120,4 +120,4 @@ def render(w: WhatIf, console: Console) -> None:
         _matrix("Contribution by group (look-through, percentage points)", w, "by_group"),
         _matrix("Contribution by sector (look-through, percentage points)", w, "by_sector", 8),
     ]
-    console.print(Group(*[x for part in parts for x in (part, Text(""))]))
+    print_parts(console, parts)

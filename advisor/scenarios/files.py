@@ -8,6 +8,10 @@ replay name or ``FROM:TO`` as its move.
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass, field
+
 from advisor.errors import AdvisorError, InputError
 from advisor.scenarios.shocks import Scenario, Shock, default_name, parse_shock
 
@@ -51,7 +55,8 @@ def _move(value: object, path: str, line: int | None, group: str) -> Shock:
         ) from exc
 
 
-def _from_yaml(text: str, path: str) -> list[Scenario]:
+def _yaml_doc(text: str, path: str) -> list:  # type: ignore[type-arg]
+    """The YAML list of scenarios, each mapping carrying its line as ``__line__``."""
     import yaml
 
     class _Loader(yaml.SafeLoader):
@@ -77,57 +82,83 @@ def _from_yaml(text: str, path: str) -> list[Scenario]:
         doc = doc["scenarios"]
     if not isinstance(doc, list):
         raise InputError("expected a list of scenarios", path=path, hint=_FILE_HINT)
+    return doc
+
+
+def _from_yaml(text: str, path: str) -> list[Scenario]:
     out = []
-    for i, item in enumerate(doc):
+    for i, item in enumerate(_yaml_doc(text, path)):
         if not isinstance(item, dict):
             raise InputError(f"scenario {i + 1} is not a mapping", path=path, hint=_FILE_HINT)
-        line = item.pop("__line__", None)
-        unknown = set(item) - {"name", "shocks", "replay", "propagate"}
-        if unknown:
-            raise InputError(
-                f"unknown key(s) {', '.join(sorted(unknown))}",
-                path=path,
-                line=line,
-                hint=_FILE_HINT,
-            )
-        shocks_in = item.get("shocks") or {}
-        if isinstance(shocks_in, dict):
-            shocks_in.pop("__line__", None)
-        replay = item.get("replay")
-        if bool(shocks_in) == (replay is not None):
-            raise InputError(
-                "a scenario needs either shocks or a replay (not both)",
-                path=path,
-                line=line,
-                value=str(item.get("name", "")),
-                hint=_FILE_HINT,
-            )
-        if not isinstance(shocks_in, dict):
-            raise InputError(
-                "shocks must be a mapping GROUP: MOVE",
-                path=path,
-                line=line,
-                value=str(shocks_in),
-                hint=_FILE_HINT,
-            )
-        shocks = tuple(_move(v, path, line, str(k)) for k, v in shocks_in.items())
-        propagate = item.get("propagate", True)
-        if not isinstance(propagate, bool):
-            raise InputError(
-                "propagate must be true or false", path=path, line=line, value=str(propagate)
-            )
-        name = str(item.get("name") or default_name(shocks, replay))
-        origin = f"{path}, line {line}" if line else path
-        out.append(
-            Scenario(name, shocks, None if replay is None else str(replay), propagate, origin)
-        )
+        out.append(_yaml_scenario(item, path))
     return out
 
 
-def _from_csv(text: str, path: str) -> list[Scenario]:
-    import csv
-    import io
+def _yaml_scenario(item: dict, path: str) -> Scenario:  # type: ignore[type-arg]
+    line = item.pop("__line__", None)
 
+    def bad(message: str, value: str | None = None) -> InputError:
+        return InputError(message, path=path, line=line, value=value, hint=_FILE_HINT)
+
+    unknown = set(item) - {"name", "shocks", "replay", "propagate"}
+    if unknown:
+        raise bad(f"unknown key(s) {', '.join(sorted(unknown))}")
+    shocks_in = item.get("shocks") or {}
+    if isinstance(shocks_in, dict):
+        shocks_in.pop("__line__", None)
+    replay = item.get("replay")
+    if bool(shocks_in) == (replay is not None):
+        raise bad(
+            "a scenario needs either shocks or a replay (not both)", str(item.get("name", ""))
+        )
+    if not isinstance(shocks_in, dict):
+        raise bad("shocks must be a mapping GROUP: MOVE", str(shocks_in))
+    shocks = tuple(_move(v, path, line, str(k)) for k, v in shocks_in.items())
+    propagate = item.get("propagate", True)
+    if not isinstance(propagate, bool):
+        raise bad("propagate must be true or false", str(propagate))
+    name = str(item.get("name") or default_name(shocks, replay))
+    origin = f"{path}, line {line}" if line else path
+    return Scenario(name, shocks, None if replay is None else str(replay), propagate, origin)
+
+
+@dataclass
+class _CsvScenarios:
+    """Scenarios gathered line by line from a CSV file, in the order they first appear."""
+
+    path: str
+    first: dict[str, int] = field(default_factory=dict)
+    shocks: dict[str, list[Shock]] = field(default_factory=dict)
+    replays: dict[str, str] = field(default_factory=dict)
+    propagate: dict[str, bool] = field(default_factory=dict)
+
+    def add(self, n: int, name: str, group: str, move: str, flag: str, row: list[str]) -> None:
+        def bad(message: str, value: str) -> InputError:
+            return InputError(message, path=self.path, line=n, value=value, hint=_FILE_HINT)
+
+        if not name or not group or not move:
+            raise bad("every line needs a scenario, a group and a move", ",".join(row))
+        self.first.setdefault(name, n)
+        if flag:
+            if flag.lower() not in ("true", "false", "yes", "no", "1", "0"):
+                raise bad("propagate must be true or false", flag)
+            self.propagate[name] = flag.lower() in ("true", "yes", "1")
+        if group.lower() == "replay":
+            self.replays[name] = move
+        else:
+            self.shocks.setdefault(name, []).append(_move(move, self.path, n, group))
+        if name in self.replays and name in self.shocks:
+            raise bad("a scenario needs either shocks or a replay (not both)", name)
+
+    def scenarios(self) -> list[Scenario]:
+        return [
+            Scenario(k, tuple(self.shocks.get(k, ())), self.replays.get(k),
+                     self.propagate.get(k, True), f"{self.path}, line {n}")
+            for k, n in self.first.items()
+        ]  # fmt: skip
+
+
+def _from_csv(text: str, path: str) -> list[Scenario]:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         return []
@@ -136,57 +167,14 @@ def _from_csv(text: str, path: str) -> list[Scenario]:
     if not need <= set(header):
         raise InputError(
             f"missing column(s) {', '.join(sorted(need - set(header)))}",
-            path=path,
-            line=1,
-            value=",".join(rows[0]),
-            hint=_FILE_HINT,
-        )
+            path=path, line=1, value=",".join(rows[0]), hint=_FILE_HINT,
+        )  # fmt: skip
     col = {h: header.index(h) for h in header}
-    order: list[str] = []
-    shocks: dict[str, list[Shock]] = {}
-    replays: dict[str, str] = {}
-    propagate: dict[str, bool] = {}
-    first: dict[str, int] = {}
+    found = _CsvScenarios(path)
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         cells = [c.strip() for c in row] + [""] * len(header)
-        name, group, move = (cells[col[k]] for k in ("scenario", "group", "move"))
-        if not name or not group or not move:
-            raise InputError(
-                "every line needs a scenario, a group and a move",
-                path=path,
-                line=n,
-                value=",".join(row),
-                hint=_FILE_HINT,
-            )
-        if name not in order:
-            order.append(name)
-            first[name] = n
-        if "propagate" in col and cells[col["propagate"]]:
-            flag = cells[col["propagate"]].lower()
-            if flag not in ("true", "false", "yes", "no", "1", "0"):
-                raise InputError("propagate must be true or false", path=path, line=n, value=flag)
-            propagate[name] = flag in ("true", "yes", "1")
-        if group.lower() == "replay":
-            replays[name] = move
-        else:
-            shocks.setdefault(name, []).append(_move(move, path, n, group))
-        if name in replays and name in shocks:
-            raise InputError(
-                "a scenario needs either shocks or a replay (not both)",
-                path=path,
-                line=n,
-                value=name,
-                hint=_FILE_HINT,
-            )
-    return [
-        Scenario(
-            k,
-            tuple(shocks.get(k, ())),
-            replays.get(k),
-            propagate.get(k, True),
-            f"{path}, line {first[k]}",
-        )
-        for k in order
-    ]
+        flag = cells[col["propagate"]] if "propagate" in col else ""
+        found.add(n, *(cells[col[k]] for k in ("scenario", "group", "move")), flag, row)
+    return found.scenarios()

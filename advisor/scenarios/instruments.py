@@ -174,7 +174,9 @@ class PricedOption:
     sources: dict[str, str]
 
 
-def price_option(inst: Instrument, u: pd.Series, market: Market, terms: OptionTerms) -> PricedOption:
+def price_option(
+    inst: Instrument, u: pd.Series, market: Market, terms: OptionTerms
+) -> PricedOption:
     spot = float(market.securities.at[inst.ticker, "price"])
     vol = terms.vol if terms.vol is not None else math.sqrt(max(market.risk.variance(u), 0.0))
     rate = terms.rate if terms.rate is not None else market.risk_free_rate

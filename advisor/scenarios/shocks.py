@@ -130,63 +130,66 @@ def shock_returns(
     propagate: bool = True,
 ) -> ShockScenario:
     """Security returns implied by ``shocks`` (conditional expectation, or only the stated moves)."""
-    model = market.risk
-    B = model.exposures
-    names = B.index
-    cols, moves, notes = [], [], []
-    F = model.factor_cov.to_numpy()
+    names = market.risk.exposures.index
+    cols = []
     for s in shocks:
         kind, vec, factor = group_vector(s.group, market, megacaps, sleeves)
-        moves.append(s.move)
-        if kind == "factor":
-            cols.append(("factor", factor))
-        else:
-            cols.append(("weights", vec.reindex(names, fill_value=0.0)))
-    m = np.array(moves)
+        cols.append(("factor", factor) if kind == "factor" else ("weights", vec.reindex(names, fill_value=0.0)))  # fmt: skip
+    m = np.array([s.move for s in shocks])
     if not propagate:
-        r = pd.Series(0.0, index=names)
-        for kind, obj, mv in _broad_first(cols, m):
-            if kind == "factor":
-                r += B[obj] * mv
-            else:
-                r[obj > 0] = mv
-        notes.append(
-            "only the stated moves are applied; nothing else moves (where groups overlap, the "
-            "narrower group's move applies, e.g. a ticker's over its sector's)"
-        )
-        return ShockScenario(tuple(shocks), False, r, pd.Series(dtype=float), notes)
-    # X: factor exposure of each group (k x g); A: security weights (N x g; zero for factors)
-    k = len(model.factors)
-    X = np.zeros((k, len(cols)))
-    A = np.zeros((len(names), len(cols)))
+        return _stated_only(tuple(shocks), cols, m, market)
+    r, f_move = _conditional(cols, m, market)
+    notes = [
+        "other securities move by what the risk model expects given the stated moves "
+        "(conditional expectation from the factor covariance)"
+    ]
+    return ShockScenario(tuple(shocks), True, pd.Series(r, index=names),
+                         pd.Series(f_move, index=market.risk.factors), notes)  # fmt: skip
+
+
+def _stated_only(shocks: tuple[Shock, ...], cols: list, m: np.ndarray,  # type: ignore[type-arg]
+                 market: Market) -> ShockScenario:  # fmt: skip
+    """Each member of a shocked group moves by the group's move; nothing else moves."""
+    B = market.risk.exposures
+    r = pd.Series(0.0, index=B.index)
+    for kind, obj, mv in _broad_first(cols, m):
+        if kind == "factor":
+            r += B[obj] * mv
+        else:
+            r[obj > 0] = mv
+    notes = [
+        "only the stated moves are applied; nothing else moves (where groups overlap, the "
+        "narrower group's move applies, e.g. a ticker's over its sector's)"
+    ]
+    return ShockScenario(shocks, False, r, pd.Series(dtype=float), notes)
+
+
+def _conditional(cols: list, m: np.ndarray, market: Market) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+    """``E[r | A'r = m] = S A (A'S A)^-1 m`` in factor form: (security returns, factor moves).
+
+    X is the factor exposure of each group (k x g), A its security weights (N x g; zero for a
+    factor group)."""
+    model = market.risk
+    B = model.exposures.to_numpy()
+    F = model.factor_cov.to_numpy()
+    X = np.zeros((len(model.factors), len(cols)))
+    A = np.zeros((B.shape[0], len(cols)))
     for j, (kind, obj) in enumerate(cols):
         if kind == "factor":
             X[model.factors.index(obj), j] = 1.0
         else:
             A[:, j] = obj.to_numpy()
-            X[:, j] = B.to_numpy().T @ A[:, j]
+            X[:, j] = B.T @ A[:, j]
     d = model.specific_var.to_numpy()
-    cov_gg = X.T @ F @ X + A.T @ (d[:, None] * A)
     try:
-        coef = np.linalg.solve(cov_gg, m)
+        coef = np.linalg.solve(X.T @ F @ X + A.T @ (d[:, None] * A), m)
     except np.linalg.LinAlgError as exc:
         raise AdvisorError(
             "the shocked groups are redundant (one is a combination of others)",
             "Shock each group once, or use --no-propagate",
         ) from exc
     f_move = F @ X @ coef
-    r = B.to_numpy() @ f_move + d * (A @ coef)
-    notes.append(
-        "other securities move by what the risk model expects given the stated moves "
-        "(conditional expectation from the factor covariance)"
-    )
-    return ShockScenario(
-        tuple(shocks),
-        True,
-        pd.Series(r, index=names),
-        pd.Series(f_move, index=model.factors),
-        notes,
-    )
+    return B @ f_move + d * (A @ coef), f_move
 
 
 def _broad_first(cols: list, moves: np.ndarray) -> list:  # type: ignore[type-arg]
@@ -396,4 +399,3 @@ def replay_catalogue(history: pd.DataFrame) -> list[dict]:
             }
         )
     return rows
-
