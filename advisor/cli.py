@@ -17,38 +17,29 @@ from typing import Any
 import click
 
 from advisor.errors import AdvisorError, UsageError
-from advisor.units import pairs, parse_money, parse_percent, parse_period
+from advisor.units import pairs, parse_money, parse_percent
 
 EXIT_ERROR = 1
 EXIT_INFEASIBLE = 3
 FORMATS = ("table", "json", "csv")
 
 
-class Percent(click.ParamType):
-    """``2%``, ``2.5 %`` or ``0.025`` -> 0.025 (a fraction)."""
+class Parsed(click.ParamType):
+    """A click type over one of :mod:`advisor.units`' parsers (their ValueError is the message)."""
 
-    name = "percent"
+    def __init__(self, name: str, parse: Callable[[Any], Any]) -> None:
+        self.name, self.parse = name, parse
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
-            return parse_percent(value)
+            return self.parse(value)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
 
 
-class Money(click.ParamType):
-    """``$1,250,000`` or ``1.25e6`` -> 1250000.0 (zero allowed where ``allow_zero``)."""
-
-    name = "amount"
-
-    def __init__(self, allow_zero: bool = False) -> None:
-        self.allow_zero = allow_zero
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        try:
-            return parse_money(value, allow_zero=self.allow_zero)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+PERCENT = Parsed("percent", parse_percent)  # 2%, 2.5 %, 0.025 -> a fraction
+MONEY = Parsed("amount", parse_money)  # $1,250,000 or 1.25e6, positive
+MONEY_OR_ZERO = Parsed("amount", lambda v: parse_money(v, allow_zero=True))
 
 
 def stack(*decorators: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,7 +61,9 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except UsageError as exc:
-            raise click.UsageError(exc.message + (f"\n  {exc.hint}" if exc.hint else "")) from exc
+            where = f"{exc.option}: " if exc.option else ""
+            hint = f"\n  {exc.hint}" if exc.hint else ""
+            raise click.UsageError(where + exc.message + hint) from exc
         except AdvisorError as exc:
             click.secho(f"Error: {exc.message}", fg="red", err=True)
             if exc.hint:
@@ -101,31 +94,10 @@ def output_options(formats: tuple[str, ...] = FORMATS, output_help: str | None =
 
 
 def emit(result: Any, fmt: str, output: Path | None, report: Any, width: int = 100) -> None:
-    """Render ``result`` with a report module: JSON from ``to_dict()`` (or the dict itself), CSV
-    from the module's ``csv_rows``, a table from its ``render``; to the terminal or ``output``."""
-    if fmt == "json":
-        from advisor.report.json import dumps
+    """Render ``result`` with a report module (see :func:`advisor.report.render_to`)."""
+    from advisor.report import render_to
 
-        _write(dumps(result), output)
-    elif fmt == "csv":
-        _write(report.csv_rows(result), output)
-    elif output is None:
-        from rich.console import Console
-
-        report.render(result, Console())
-    else:
-        from rich.console import Console
-
-        with open(output, "w") as f:
-            report.render(result, Console(file=f, width=width))
-        click.echo(f"Wrote {output}", err=True)
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        output.write_text(text)
+    if render_to(result, fmt, output, report, width) is not None:
         click.echo(f"Wrote {output}", err=True)
 
 
@@ -151,29 +123,23 @@ def main() -> None:
 
 # -- holdings and mandate options ---------------------------------------------------------------
 
-holdings_options = stack(
-    click.argument("file", type=click.Path(path_type=Path)),
-    click.option(
-        "--benchmark",
-        metavar="TICKER",
-        help="Benchmark fund (look-through) instead of the S&P 500, e.g. QQQ.",
-    ),
-    click.option(
-        "--megacaps",
-        metavar="LIST",
-        default="AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA",
-        show_default=True,
-        help="Comma-separated tickers of the megacap group (GOOGL covers GOOG too).",
-    ),
-    click.option("--map", "maps", multiple=True, metavar="OLD=NEW", help="Read ticker OLD as NEW."),
-    click.option(
-        "--unknown",
-        type=click.Choice(["error", "cash", "skip"]),
-        default="error",
-        show_default=True,
-        help="Unknown tickers: stop with a list, value them as cash, or leave them out (warned).",
-    ),
-)
+
+def options(*specs: tuple[str | tuple[str, ...], dict[str, Any]]) -> Any:
+    """Click options from (declarations, keyword arguments) pairs, in order."""
+    return stack(*[click.option(*((d,) if isinstance(d, str) else d), **kw) for d, kw in specs])
+
+
+holdings_options = stack(click.argument("file", type=click.Path(path_type=Path)), options(
+    ("--benchmark", {"metavar": "TICKER",
+     "help": "Benchmark fund (look-through) instead of the S&P 500, e.g. QQQ."}),
+    ("--megacaps", {"metavar": "LIST", "default": "AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA",
+     "show_default": True,
+     "help": "Comma-separated tickers of the megacap group (GOOGL covers GOOG too)."}),
+    (("--map", "maps"), {"multiple": True, "metavar": "OLD=NEW", "help": "Read ticker OLD as NEW."}),
+    ("--unknown", {"type": click.Choice(["error", "cash", "skip"]), "default": "error",
+     "show_default": True,
+     "help": "Unknown tickers: stop with a list, value them as cash, or leave them out (warned)."}),
+))  # fmt: skip
 
 
 def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
@@ -192,21 +158,14 @@ def load_inputs(o: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
     holdings = advisor.read_holdings(
         o.pop("file"), market, mapping=mapping, unknown=o.pop("unknown")
     )
-    benchmark = o.pop("benchmark")
-    if benchmark:
-        resolved = market.resolve(benchmark)
-        if resolved is None:
-            raise click.BadParameter(
-                f"{benchmark!r} is not in the snapshot", param_hint="--benchmark"
-            )
-        benchmark = resolved
+    benchmark = market.benchmark_ticker(o.pop("benchmark"))
     mega = [m.strip() for m in o.pop("megacaps").split(",") if m.strip()]
     return market, holdings, {"benchmark": benchmark, "megacaps": mega}
 
 
 _KINDS: dict[str, dict[str, Any]] = {
-    "percent": {"type": Percent()},
-    "money": {"type": Money(allow_zero=True)},
+    "percent": {"type": PERCENT},
+    "money": {"type": MONEY_OR_ZERO},
     "float": {"type": click.FloatRange(min=0)},
     "list": {"multiple": True, "metavar": "LIST"},
     "pairs": {"multiple": True},
@@ -265,7 +224,7 @@ def build_mandate(o: dict[str, Any]) -> Any:
 
 @main.command()
 @holdings_options
-@click.option("--total-value", type=Money(), help="Account value for files that give only weights.")
+@click.option("--total-value", type=MONEY, help="Account value for files that give only weights.")
 @output_options()
 @handle_errors
 def analyze(total_value: float | None, fmt: str, output: Path | None, **o: Any) -> None:
@@ -342,43 +301,21 @@ def frontier(points: int, chart: Path | None, fmt: str, output: Path | None, **o
 
 # -- what-if, replays, hedge --------------------------------------------------------------------
 
-scenario_options = stack(
-    click.option(
-        "--shock",
-        "shocks",
-        multiple=True,
-        metavar="GROUP=MOVE",
-        help="A stated move, e.g. megacaps=-30% or small-cap=+10% (repeat to move several "
-        "groups at once). Groups: a ticker, megacaps, a sector, a sleeve, or a factor "
-        "(market, size, value, momentum, factor:NAME).",
-    ),
-    click.option(
-        "--no-propagate",
-        is_flag=True,
-        help="Apply only the stated moves; by default the rest of the market moves by what "
-        "the risk model expects given them.",
-    ),
-    click.option(
-        "--replay",
-        "replays",
-        multiple=True,
-        metavar="NAME|FROM:TO",
-        help="Replay a historical episode (see `advisor replays`) or a window, e.g. "
-        "2020-02-19:2020-03-23 (repeatable).",
-    ),
-    click.option(
-        "--scenarios",
-        "scenario_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="A YAML or CSV file of named scenarios to run in one go.",
-    ),
-    click.option(
-        "--propose",
-        "with_proposal",
-        is_flag=True,
-        help="Also run the `advisor propose` rebalance (same mandate options) and test it.",
-    ),
-)
+scenario_options = options(
+    (("--shock", "shocks"), {"multiple": True, "metavar": "GROUP=MOVE", "help":
+     "A stated move, e.g. megacaps=-30% or small-cap=+10% (repeat to move several groups at "
+     "once). Groups: a ticker, megacaps, a sector, a sleeve, or a factor (market, size, value, "
+     "momentum, factor:NAME)."}),
+    ("--no-propagate", {"is_flag": True, "help": "Apply only the stated moves; by default the "
+     "rest of the market moves by what the risk model expects given them."}),
+    (("--replay", "replays"), {"multiple": True, "metavar": "NAME|FROM:TO", "help":
+     "Replay a historical episode (see `advisor replays`) or a window, e.g. "
+     "2020-02-19:2020-03-23 (repeatable)."}),
+    (("--scenarios", "scenario_file"), {"type": click.Path(dir_okay=False, path_type=Path),
+     "help": "A YAML or CSV file of named scenarios to run in one go."}),
+    (("--propose", "with_proposal"), {"is_flag": True, "help": "Also run the `advisor propose` "
+     "rebalance (same mandate options) and test it."}),
+)  # fmt: skip
 
 
 def _scenarios(o: dict[str, Any]) -> list[Any] | None:
@@ -386,13 +323,7 @@ def _scenarios(o: dict[str, Any]) -> list[Any] | None:
     from advisor.scenarios.whatif import build_scenarios
 
     shocks, replays, file = o.pop("shocks"), o.pop("replays"), o.pop("scenario_file")
-    propagate = not o.pop("no_propagate")
-    try:
-        chosen = build_scenarios(shocks, replays, file, propagate=propagate)
-    except AdvisorError as exc:
-        if file is None and shocks and "shock" in exc.message:
-            raise click.BadParameter(exc.message, param_hint="--shock") from exc
-        raise
+    chosen = build_scenarios(shocks, replays, file, propagate=not o.pop("no_propagate"))
     return chosen or None
 
 
@@ -440,38 +371,37 @@ def replays(fmt: str, output: Path | None) -> None:
     emit(advisor.replays(), fmt, output, report)
 
 
+hedge_options = options(
+    (("--with", "instruments"), {"multiple": True, "metavar": "INSTRUMENT", "help":
+     "A hedge to size: an ETF or stock to short (SPY, QQQ, XLK), a future (ES, MES, NQ, MNQ), "
+     "put:TICKER[@90%] or collar:TICKER[@90%/110%] (repeatable; default: SPY, QQQ, put:SPY, "
+     "collar:SPY)."}),
+    ("--target", {"type": click.Choice(["portfolio", "megacaps"]), "default": "portfolio",
+     "show_default": True,
+     "help": "What to hedge: the whole portfolio or its look-through megacap exposure."}),
+    (("--method", "methods"), {"multiple": True,
+     "type": click.Choice(["beta", "min-variance", "min-tracking-error"]),
+     "help": "Overlay ratios to show (default: all three)."}),
+    ("--expiry", {"default": "3m", "show_default": True, "metavar": "PERIOD",
+     "help": "Option expiry: 3m, 6m, 1y, 45d."}),
+    ("--put-strike", {"type": PERCENT, "default": "90%", "show_default": True,
+     "help": "Put strike, % of spot."}),
+    ("--call-strike", {"type": PERCENT, "default": "110%", "show_default": True,
+     "help": "Collar call strike, % of spot."}),
+    ("--vol", {"type": PERCENT, "help": "Implied volatility for option prices (default: the "
+     "risk model's forecast for the underlying)."}),
+    ("--rate", {"type": PERCENT, "help": "Risk-free rate, continuously compounded (default: "
+     "the 13-week T-bill at the snapshot date)."}),
+    ("--dividend-yield", {"type": PERCENT, "help": "Dividend yield of the option's underlying "
+     "(default: its trailing yield in the snapshot)."}),
+    (("--price", "future_prices"), {"multiple": True, "metavar": "FUTURE=LEVEL", "help":
+     "Quoted futures price, e.g. ES=6420 (default: estimated from the index ETF)."}),
+)  # fmt: skip
+
+
 @main.command()
 @holdings_options
-@click.option(
-    "--with",
-    "instruments",
-    multiple=True,
-    metavar="INSTRUMENT",
-    help="A hedge to size: an ETF or stock to short (SPY, QQQ, XLK), a future (ES, MES, NQ, "
-    "MNQ), put:TICKER[@90%] or collar:TICKER[@90%/110%] (repeatable; default: SPY, QQQ, "
-    "put:SPY, collar:SPY).",
-)
-@click.option("--target", type=click.Choice(["portfolio", "megacaps"]), default="portfolio",
-              show_default=True, help="What to hedge: the whole portfolio or its look-through "
-              "megacap exposure.")  # fmt: skip
-@click.option("--method", "methods", multiple=True,
-              type=click.Choice(["beta", "min-variance", "min-tracking-error"]),
-              help="Overlay ratios to show (default: all three).")  # fmt: skip
-@click.option("--expiry", default="3m", show_default=True, metavar="PERIOD",
-              help="Option expiry: 3m, 6m, 1y, 45d.")  # fmt: skip
-@click.option("--put-strike", type=Percent(), default="90%", show_default=True,
-              help="Put strike, % of spot.")  # fmt: skip
-@click.option("--call-strike", type=Percent(), default="110%", show_default=True,
-              help="Collar call strike, % of spot.")  # fmt: skip
-@click.option("--vol", type=Percent(), help="Implied volatility for option prices (default: "
-              "the risk model's forecast for the underlying).")  # fmt: skip
-@click.option("--rate", type=Percent(), help="Risk-free rate, continuously compounded "
-              "(default: the 13-week T-bill at the snapshot date).")  # fmt: skip
-@click.option("--dividend-yield", type=Percent(), help="Dividend yield of the option's "
-              "underlying (default: its trailing yield in the snapshot).")  # fmt: skip
-@click.option("--price", "future_prices", multiple=True, metavar="FUTURE=LEVEL",
-              help="Quoted futures price, e.g. ES=6420 (default: estimated from the index "
-              "ETF).")  # fmt: skip
+@hedge_options
 @scenario_options
 @mandate_options
 @output_options()
@@ -487,8 +417,9 @@ def hedge(fmt: str, output: Path | None, **o: Any) -> None:
     import advisor
     from advisor.report import hedge as report
 
-    terms = _option_terms(o)
-    prices = {k: _price(k, v) for k, v in _pairs(o.pop("future_prices"), "--price")}
+    keys = ("expiry", "vol", "rate", "dividend_yield", "put_strike", "call_strike")
+    terms = advisor.OptionTerms.of(**{k: o.pop(k) for k in keys})
+    prices = dict(_pairs(o.pop("future_prices"), "--price"))
     scenarios = _scenarios(o)
     mandate = build_mandate(o)
     with_proposal = o.pop("with_proposal")
@@ -503,28 +434,6 @@ def hedge(fmt: str, output: Path | None, **o: Any) -> None:
     echo_warnings(result.before.warnings)
     emit(result, fmt, output, report)
     _exit_if_infeasible(result.proposal)
-
-
-def _option_terms(o: dict[str, Any]) -> Any:
-    from advisor.scenarios.instruments import OptionTerms
-
-    try:
-        years = parse_period(o.pop("expiry"))
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--expiry") from exc
-    keys = ("vol", "rate", "dividend_yield", "put_strike", "call_strike")
-    values = {k: o.pop(k) for k in keys}
-    try:
-        return OptionTerms(years=years, **values)
-    except AdvisorError as exc:
-        raise click.UsageError(exc.message) from exc
-
-
-def _price(symbol: str, text: str) -> float:
-    try:
-        return parse_money(text)
-    except ValueError as exc:
-        raise click.BadParameter(f"{symbol}: {exc}", param_hint="--price") from exc
 
 
 # -- data ---------------------------------------------------------------------------------------

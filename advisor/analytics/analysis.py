@@ -167,6 +167,7 @@ def analyze(
         Account value for weights-only files.
     """
     market = market or load_market()
+    benchmark = market.benchmark_ticker(benchmark)
     warnings = list(holdings.warnings)
     positions, total, cash_w = value_positions(holdings, market, total_value)
     weights = positions["weight"]

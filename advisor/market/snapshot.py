@@ -19,8 +19,8 @@ from advisor.holdings import tickers
 
 SNAPSHOT_DIR = Path(__file__).parents[1] / "data" / "snapshot"
 BENCHMARK_NAME = "S&P 500"
-#: The seven megacaps of the brief, by company (GOOGL and GOOG are one company).
-DEFAULT_MEGACAPS = ("AAPL", "MSFT", "GOOGL", "GOOG", "AMZN", "NVDA", "META", "TSLA")
+#: The seven megacaps of the brief, in this order; a ticker names its company (GOOGL covers GOOG).
+DEFAULT_MEGACAPS = ("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA")
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,8 +144,24 @@ class Market:
         """Look-through weights of a fund (fractions of the fund; sum = covered share)."""
         return self._funds[fund]
 
+    def benchmark_ticker(self, text: str | None) -> str | None:
+        """The canonical ticker of a ``--benchmark`` as written (None: the S&P 500)."""
+        if not text:
+            return None
+        ticker = self.resolve(text)
+        if ticker is None:
+            from advisor.errors import UsageError
+
+            raise UsageError(
+                f"benchmark {text!r} is not in the snapshot",
+                "Use a fund with look-through, e.g. --benchmark QQQ",
+                option="--benchmark",
+            )
+        return ticker
+
     def benchmark_weights(self, ticker: str | None = None) -> pd.Series:
         """Weights of the benchmark: the S&P 500, or a fund's look-through (``--benchmark``)."""
+        ticker = self.benchmark_ticker(ticker)
         if ticker is None:
             return self.benchmark
         if not self.has_lookthrough(ticker):

@@ -51,6 +51,7 @@ from advisor.scenarios.options import call_payoff, put_payoff
 from advisor.scenarios.shocks import Scenario, parse_shock
 from advisor.scenarios.whatif import DEFAULT_SHOCKS, WhatIf, what_if
 from advisor.units import json_number as _num
+from advisor.units import parse_money
 
 if TYPE_CHECKING:
     from advisor.optimize.mandate import Mandate
@@ -179,7 +180,7 @@ def hedge(
     methods: Sequence[str] = METHODS,
     terms: OptionTerms | None = None,
     cost_bps: float = 5.0,
-    prices: dict[str, float] | None = None,
+    prices: dict[str, float | str] | None = None,
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
 ) -> HedgeReport:
@@ -231,16 +232,21 @@ def _hedge_scenarios() -> list[Scenario]:
     ]
 
 
-def _future_prices(prices: dict[str, float] | None) -> dict[str, float]:
+def _future_prices(prices: dict[str, float | str] | None) -> dict[str, float]:
+    """Quoted futures prices by symbol (numbers, or text such as ``6,420``)."""
     out = {}
     for k, v in (prices or {}).items():
         if k.upper() not in FUTURES:
             raise UsageError(
                 f"{k!r} is not a future; quote one of {', '.join(FUTURES)}", option="--price"
             )
-        if not (isinstance(v, int | float) and 0 < v < 1e7):
+        try:
+            level = parse_money(v)
+        except ValueError as exc:
+            raise UsageError(f"{k}: {exc}", "e.g. --price ES=6420", option="--price") from exc
+        if level >= 1e7:
             raise UsageError(f"{k}={v!r} is not a futures price", option="--price")
-        out[k.upper()] = float(v)
+        out[k.upper()] = level
     return out
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, UsageError
 from advisor.market.snapshot import Market
 from advisor.scenarios.options import (
     OptionInputs,
@@ -22,7 +22,7 @@ from advisor.scenarios.options import (
     put_delta,
     put_price,
 )
-from advisor.units import parse_percent
+from advisor.units import parse_percent, parse_period
 
 OPTION_MULTIPLIER = 100  # shares per listed equity or ETF option contract
 #: Hedges sized when none is named.
@@ -146,6 +146,19 @@ class OptionTerms:
     dividend_yield: float | None = None
     put_strike: float = 0.9
     call_strike: float = 1.1
+
+    @classmethod
+    def of(cls, expiry: str | float = "3m", **kw: Any) -> OptionTerms:
+        """Terms with the expiry as text (``3m``, ``6m``, ``1y``, ``45d``) or years; ``None``
+        values take the defaults."""
+        try:
+            years = parse_period(expiry) if isinstance(expiry, str) else float(expiry)
+        except ValueError as exc:
+            raise UsageError(str(exc), "e.g. --expiry 3m", option="--expiry") from exc
+        try:
+            return cls(years=years, **{k: v for k, v in kw.items() if v is not None})
+        except AdvisorError as exc:
+            raise UsageError(exc.message, exc.hint) from exc
 
     def __post_init__(self) -> None:
         if not 0 < self.years <= 3:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from advisor.analytics.analysis import Analysis, analyze, security_groups
 from advisor.domain import Holdings
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, UsageError
 from advisor.market.lookthrough import risk_vector
 from advisor.market.sleeves import SLEEVES, resolve_sleeves
 from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market
@@ -156,7 +156,10 @@ def build_scenarios(
     scenario file, in that order; empty when none is given. Names must not repeat."""
     out = []
     if shocks:
-        parsed = tuple(parse_shock(s) for s in shocks)
+        try:
+            parsed = tuple(parse_shock(s) for s in shocks)
+        except AdvisorError as exc:
+            raise UsageError(exc.message, exc.hint, option="--shock") from exc
         out.append(Scenario(default_name(parsed, None), parsed, propagate=propagate))
     out += [Scenario(r, replay=r) for r in replays]
     if file is not None:
