@@ -42,8 +42,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from advisor.analytics.risk import ActiveRisk
+from advisor.optimize.limits import active_limits
 from advisor.optimize.mandate import Mandate
-from advisor.optimize.optimizer import Account, ProblemData, Rebalancer, active_limits
+from advisor.optimize.optimizer import Rebalancer
+from advisor.optimize.problem import Account, ProblemData
 
 TOP = 7  # megacaps: the 7 largest names
 TOP_SHARE = 0.30  # their share of the benchmark
@@ -162,13 +165,15 @@ def problem_from_market(m: SyntheticMarket) -> ProblemData:
     H = _sym_sqrt(m.F)
     S_stock = np.eye(len(SECTORS))[m.sector].T  # sectors x n stocks
     is_stock = np.r_[np.ones(n, dtype=bool), np.zeros(len(FUNDS), dtype=bool)]
+    sd = np.sqrt(m.d)
     return ProblemData(
         assets=pd.Index(m.assets),
-        G=H @ m.B.T @ m.R,
-        g_b=H @ m.B.T @ m.b,
-        R=sp.csr_matrix(m.R),
-        b=m.b,
-        sqrt_d=np.sqrt(m.d),
+        active=ActiveRisk(
+            G=H @ m.B.T @ m.R,
+            g=H @ m.B.T @ m.b,
+            H=sp.diags(sd) @ sp.csr_matrix(m.R),
+            h=sd * m.b,
+        ),
         mega=m.R[:TOP].sum(axis=0),
         C=sp.csr_matrix(m.R),
         companies=pd.Index(m.tickers),
@@ -238,7 +243,7 @@ class Row:
 
 def violations(data: ProblemData, acct: Account, w: np.ndarray) -> dict[str, float]:
     """P1's limits evaluated on asset weights ``w`` (fractions); positive = broken by that much."""
-    te = data.te(w)
+    te = data.active.te(w)
     turnover = float(np.abs(w - acct.w0).sum() / 2)
     band = float(np.abs(data.S @ w - data.b_sector).max())
     cash = 1.0 - float(w.sum())
@@ -454,7 +459,7 @@ def model_rows(inp: PeerInputs) -> tuple[np.ndarray, np.ndarray]:
     """The factor model written as a "returns" matrix whose RMSE against ``y`` *is* the model TE:
     rows ``sqrt(T-1) [G; diag(sqrt d) R]`` (T = k + N), annualised units."""
     d = inp.data
-    rows = np.vstack([d.G, d.sqrt_d[:, None] * d.R.toarray()])
+    rows = np.vstack([d.active.G, d.active.H.toarray()])
     rows *= np.sqrt(len(rows) - 1)
     return rows, rows @ inp.b_assets
 

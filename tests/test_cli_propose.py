@@ -130,3 +130,31 @@ def test_frontier_table_json_csv_and_chart(tmp_path) -> None:  # noqa: ANN001
     assert all(b <= a + 1e-7 for a, b in zip(mc, mc[1:], strict=False))
     code, out, _ = run("frontier", GROWTH, "--points", "3", "--format", "csv")
     assert out.splitlines()[0].startswith("megacap_cap,megacap_weight,tracking_error")
+
+
+def test_gain_budget_without_cost_basis_is_a_usage_error(tmp_path) -> None:  # noqa: ANN001
+    code, _, err = run(
+        "propose", str(PORTFOLIOS / "fund_only_client.csv"), "--max-realized-gain", "10000"
+    )
+    assert code == 2 and "cost-basis column" in err and "Traceback" not in err
+    f = tmp_path / "partial.csv"
+    f.write_text("Symbol,Quantity,Cost Basis\nAAPL,100,12000\nMSFT,50,\nSPY,20,9000\n")
+    code, _, err = run("propose", str(f), "--max-realized-gain", "10000")
+    assert code == 2 and "MSFT" in err and "--hold MSFT" in err
+
+
+def test_proposal_keeps_the_accounts_value(tmp_path) -> None:  # noqa: ANN001
+    """Trades are priced at each holding's own value per share: the total never changes."""
+    f = tmp_path / "values.csv"
+    f.write_text("Symbol,Quantity,Market Value\nAAPL,300,99000\nNVDA,400,80000\nQQQ,100,70000\n")
+    code, out, err = run("propose", str(f), "--max-te", "5%", "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert abs(d["after"]["total_value"] - d["before"]["total_value"]) < 0.05
+    for t in d["trades"]:
+        assert round(t["shares"] * t["price"], 2) == t["amount"]
+
+
+def test_bad_put_strike_is_a_clear_error() -> None:
+    code, _, err = run("hedge", GROWTH, "--with", "put:SPY@9.0.0%")
+    assert code == 1 and "not a percentage" in err and "Traceback" not in err
