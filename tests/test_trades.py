@@ -147,3 +147,33 @@ def test_realized_gain_from_average_cost() -> None:
     assert row["realized_gain"] == pytest.approx(60 * (30.0 - 20.0))
     assert row["est_cost"] == pytest.approx(60 * 30.0 * 10 / 1e4)
     assert math.isclose(row["amount"], 1_800.0)
+
+
+def test_vectorised_excess_matches_the_limits_own_measures(market, data) -> None:  # noqa: ANN001
+    """The greedy's fast guide (closed-form excess after each one-asset move) equals the sum of
+    the limits' excesses measured exactly after making the move."""
+    from advisor.optimize.limits import excesses
+    from advisor.optimize.rounding import _Excess
+
+    rng = np.random.default_rng(3)
+    n = len(ASSETS)
+    w0 = rng.dirichlet(np.ones(n)) * 0.97
+    account = Account(
+        w0=w0, cash0=0.03, lo=np.where(np.arange(n) == 2, w0, 0.0), hi=np.full(n, 0.3),
+        gain_rate=rng.uniform(0, 0.5, n), total_value=1e6,
+    )  # fmt: skip
+    mandate = Mandate(
+        max_te=0.02, max_turnover=0.1, max_megacap=0.2, max_company=0.05, sector_band=0.02,
+        max_realized_gain=1_000, cash_floor=0.01,
+    )  # fmt: skip
+    ex = _Excess(data, account, mandate)
+    w = w0 + rng.normal(0, 0.02, n)
+    c = 1 - w.sum()
+    idx = rng.integers(0, n, 40)
+    a = rng.normal(0, 0.01, 40)
+    fast = ex.after(w, c, idx, a)
+    for j in range(40):
+        w2 = w.copy()
+        w2[idx[j]] += a[j]
+        exact = sum(excesses(Point.of(data, account, w2, c - a[j]), account, mandate).values())
+        assert fast[j] == pytest.approx(exact, rel=1e-9, abs=1e-12), j

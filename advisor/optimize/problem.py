@@ -48,7 +48,7 @@ class Account:
     ``lo``/``hi`` are per-asset weight bounds (hold: ``lo = w0``; restrict: ``hi = w0``; sleeve
     and position limits); ``gain_rate`` is realised gain per unit of weight sold (>= 0).
     ``cash_slack`` widens the no-raise cash cap for whole shares: cash left over that is less than
-    one share of the cheapest fund that could be bought (0 for the continuous problem).
+    one share of the dearest sleeve fund (0 for the continuous problem).
     """
 
     w0: np.ndarray

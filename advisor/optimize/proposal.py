@@ -224,8 +224,7 @@ def propose(
 def _whole_shares(s: Setup, mandate: Mandate, sol: Solution) -> tuple[Rounded, Solution, list[str]]:
     """Round to whole shares; when a limit breaks beyond repair, re-solve with that limit
     tightened by twice the excess and round again (up to :data:`ROUNDING_RETRIES` times)."""
-    buyable = s.book.prices[s.book.may_buy]
-    slack = float(buyable.min()) / s.book.total if len(buyable) and s.book.total > 0 else 0.0
+    slack = _cash_slack(s)
     account = replace(s.account, cash_slack=slack)
     rounded = round_to_shares(s.data, account, mandate, s.book, sol.w.to_numpy())
     notes: list[str] = []
@@ -233,19 +232,39 @@ def _whole_shares(s: Setup, mandate: Mandate, sol: Solution) -> tuple[Rounded, S
     for _ in range(ROUNDING_RETRIES):
         if not rounded.broken:
             break
+        broken = ", ".join(LABELS[k] for k in rounded.broken)
         tight = _tightened(tight, rounded.broken, s.account)
         if tight is None:
             break
-        rb = Rebalancer(s.data, tight.objective, tight.cost_bps, active_limits(tight))
-        retry = rb.solve(s.account, tight)
+        retry = Rebalancer(s.data, tight.objective, tight.cost_bps, active_limits(tight)).solve(
+            s.account, tight
+        )
         if not retry.ok:
             break
         sol = retry
         rounded = round_to_shares(s.data, account, mandate, s.book, sol.w.to_numpy())
-        notes.append("whole shares broke a limit; re-solved with it tightened and rounded again")
+        notes.append(
+            f"whole shares broke the {broken}: the optimum was found again with it tightened, "
+            "and rounded again"
+        )
     if rounded.moves:
-        notes.append(f"whole-share rounding moved {rounded.moves} share lot(s) to keep every limit")
+        notes.append(
+            f"after rounding to whole shares, {rounded.moves} trade(s) were adjusted by a share "
+            "(or to the minimum trade) to keep every limit"
+        )
     return rounded, sol, notes
+
+
+def _cash_slack(s: Setup) -> float:
+    """How far whole shares may leave cash above the no-raise cap: less than one share of the
+    dearest sleeve fund that may be bought (the funds the proceeds are meant for), else of the
+    cheapest security that may be bought; a fraction of the account."""
+    b = s.book
+    if b.total <= 0 or not b.may_buy.any():
+        return 0.0
+    sleeves = s.data.assets.isin(list(s.sleeves.values())) & b.may_buy
+    price = b.prices[sleeves].max() if sleeves.any() else b.prices[b.may_buy].min()
+    return float(price) / b.total
 
 
 def _tightened(mandate: Mandate, broken: dict[str, float], account: Account) -> Mandate | None:

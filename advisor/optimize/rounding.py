@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from advisor.optimize.limits import TOL, Point, cash_cap, check_all, excesses
+from advisor.optimize.limits import LIMITS, TOL, Point, cash_cap, check_all, excesses
 from advisor.optimize.mandate import Mandate
 from advisor.optimize.problem import Account, ProblemData
 
@@ -147,74 +147,176 @@ def _excess(data: ProblemData, account: Account, mandate: Mandate, s: _State) ->
     return excesses(Point.of(data, account, w, c), account, mandate)
 
 
-def _repair(
-    data: ProblemData, account: Account, mandate: Mandate, s: _State, target: np.ndarray
-) -> int:
+class _Excess:
+    """Every limit's excess after each of many one-asset moves at once (vectorised).
+
+    A move adds ``a`` to one asset's weight and takes it from cash. Each limit's measure after
+    the move follows from today's in closed form: tracking error squared is quadratic in ``a``
+    (``te^2 + 2 a q_i + a^2 r_i``), the others are linear or a max over linear terms. The sums of
+    excesses are the greedy's guide only: every state it keeps is checked again with the
+    limits' own measures.
+    """
+
+    def __init__(self, data: ProblemData, account: Account, mandate: Mandate) -> None:
+        self.data, self.account, self.mandate = data, account, mandate
+        self.bounds = {lim.name: lim.bound(mandate, account) for lim in LIMITS}
+        ar = data.active
+        self.G = ar.G
+        self.H = ar.H if not isinstance(ar.H, np.ndarray) else np.diag(ar.H)
+        self.r = (self.G**2).sum(axis=0) + np.asarray(self.H.multiply(self.H).sum(axis=0)).ravel()
+        self.C = data.C.toarray() if self.bounds["max_company"] is not None else None
+
+    def after(
+        self, w: np.ndarray, c: float, idx: np.ndarray, a: np.ndarray, cash: bool = True
+    ) -> np.ndarray:
+        """Sum of excesses (fractions of the account) after each move ``(idx[j], a[j])``
+        (without the cash limits when ``cash`` is False: for moves that will be paired)."""
+        acct, b, ar = self.account, self.bounds, self.data.active
+        out = np.zeros(len(idx))
+
+        def add(
+            value: np.ndarray, bound: float | None, floor: bool = False, tol: float = TOL
+        ) -> None:
+            if bound is not None:
+                over = (bound - value) if floor else (value - bound)
+                out[:] += np.where(over > tol, over, 0.0)
+
+        if b["max_te"] is not None:
+            f, sv = ar.G @ w - ar.g, ar.H @ w - ar.h
+            q = self.G.T @ f + self.H.T @ sv
+            te2 = f @ f + sv @ sv + 2 * a * q[idx] + a**2 * self.r[idx]
+            add(np.sqrt(np.clip(te2, 0.0, None)), b["max_te"])
+        d0 = np.abs(w - acct.w0)
+        add((d0.sum() + np.abs(w[idx] + a - acct.w0[idx]) - d0[idx]) / 2, b["max_turnover"])
+        add(self.data.mega @ w + a * self.data.mega[idx], b["max_megacap"])
+        if self.C is not None:
+            add(((self.C @ w)[:, None] + self.C[:, idx] * a).max(axis=0), b["max_company"])
+        if b["sector_band"] is not None:
+            gaps = (self.data.S @ w - self.data.b_sector)[:, None] + self.data.S[:, idx] * a
+            add(np.abs(gaps).max(axis=0), b["sector_band"])
+        if b["max_realized_gain"] is not None:
+            sold0 = np.clip(acct.w0 - w, 0.0, None)
+            change = np.clip(acct.w0[idx] - w[idx] - a, 0.0, None) - sold0[idx]
+            add(acct.gain_rate @ sold0 + acct.gain_rate[idx] * change,
+                b["max_realized_gain"] / acct.total_value,
+                tol=max(TOL, 0.01 / acct.total_value))  # fmt: skip
+        if cash:
+            add(c - a, b["cash_floor"], floor=True)
+            add(c - a, b["cash_max"])
+        per = np.maximum(np.maximum(acct.lo - w, w - acct.hi), 0.0)
+        top2 = np.sort(np.r_[per, 0.0, 0.0])[-2:]  # largest two excesses over assets
+        others = np.where(per[idx] >= top2[1], top2[0], top2[1])
+        new = np.maximum(np.maximum(acct.lo[idx] - w[idx] - a, w[idx] + a - acct.hi[idx]), 0.0)
+        add(np.maximum(others, new), 0.0)
+        return out
+
+
+def _candidates(
+    s: _State, min_trade: float
+) -> tuple[np.ndarray, list[tuple[int, bool]], np.ndarray]:
+    """Every allowed one-asset move: asset index, its new (delta, whole) state, new shares."""
+    idx, states, shares = [], [], []
+    now = s.shares()
+    for i in range(len(s.book.prices)):
+        for move in _moves(s, i, min_trade):
+            idx.append(i)
+            states.append(move)
+            shares.append(0.0 if move[1] else s.book.shares0[i] + move[0])
+    return (
+        np.array(idx, dtype=int),
+        states,
+        np.array(shares, dtype=float) - now[idx] if idx else np.array([]),
+    )
+
+
+def _repair(ex: _Excess, s: _State, target: np.ndarray) -> int:
     """Greedy one-move-at-a-time repair; returns the number of moves made."""
     b = s.book
     goal = target * b.total / b.prices
     moves = 0
     for _ in range(50 * len(b.prices) + 200):
-        now = _excess(data, account, mandate, s)
+        now = _excess(ex.data, ex.account, ex.mandate, s)
         if not now:
             break
-        best = _best_move(data, account, mandate, s, sum(now.values()), goal)
-        if best is None:
+        idx, states, change = _candidates(s, ex.mandate.min_trade)
+        if len(idx) == 0:
             break
-        i, (d, whole) = best
-        s.delta[i], s.whole[i] = d, whole
+        w, c = s.weights()
+        a = change * b.prices[idx] / b.total
+        current = float(ex.after(w, c, np.array([0]), np.array([0.0]))[0])
+        gain = current - ex.after(w, c, idx, a)
+        useful = gain > 1e-12
+        if not useful.any():
+            if not _best_pair(ex, s, idx, states, a, w, c):
+                break
+            moves += 2
+            continue
+        money = np.maximum(np.abs(a), 1e-12)
+        toward = change * (goal[idx] - s.shares()[idx]) > 0
+        pool = useful & toward if (useful & toward).any() else useful
+        j = int(np.argmax(np.where(pool, gain / money, -np.inf)))
+        s.delta[idx[j]], s.whole[idx[j]] = states[j]
         moves += 1
     return moves
 
 
-def _best_move(data, account, mandate, s, current, goal):  # type: ignore[no-untyped-def]
-    """The move that removes the most excess per unit of money traded (toward target first)."""
-    b = s.book
-    ranked: list[tuple[bool, float, int, tuple[int, bool]]] = []
-    for i in range(len(b.prices)):
-        for move in _moves(s, i, mandate.min_trade):
-            old = (s.delta[i], s.whole[i])
-            new_shares_before = s.shares()[i]
-            s.delta[i], s.whole[i] = move
-            after = sum(_excess(data, account, mandate, s).values())
-            new_shares = s.shares()[i]
-            s.delta[i], s.whole[i] = old
-            gain = current - after
-            if gain <= 1e-12:
+def _best_pair(ex: _Excess, s: _State, idx: np.ndarray, states: list[tuple[int, bool]],
+               a: np.ndarray, w: np.ndarray, c: float, k: int = 8) -> bool:  # fmt: skip
+    """A sale and a purchase together (cash unchanged, or nearly): when no single move helps
+    because any one of them breaks a cash limit. The ``k`` most helpful sales and purchases
+    (judged without the cash limits) are paired and each pair checked exactly; the best pair
+    per unit of money traded is made. Returns whether one was."""
+    current = sum(_excess(ex.data, ex.account, ex.mandate, s).values())
+    loose = ex.after(w, c, np.array([0]), np.array([0.0]), cash=False)[0]
+    score = loose - ex.after(w, c, idx, a, cash=False)
+    sells = [j for j in np.argsort(-score) if a[j] < 0][:k]
+    buys = [j for j in np.argsort(-score) if a[j] > 0][:k]
+    best, best_j = 0.0, None
+    for js in sells:
+        for jb in buys:
+            if idx[js] == idx[jb]:
                 continue
-            money = abs(new_shares - new_shares_before) * b.prices[i]
-            toward = (new_shares - new_shares_before) * (goal[i] - new_shares_before) > 0
-            ranked.append((toward, gain / max(money / b.total, 1e-12), i, move))
-    if not ranked:
-        return None
-    toward = [r for r in ranked if r[0]] or ranked
-    _, _, i, move = max(toward, key=lambda r: r[1])
-    return i, move
+            saved = [(idx[j], s.delta[idx[j]], s.whole[idx[j]]) for j in (js, jb)]
+            for j in (js, jb):
+                s.delta[idx[j]], s.whole[idx[j]] = states[j]
+            after = sum(_excess(ex.data, ex.account, ex.mandate, s).values())
+            for i, d, wh in saved:
+                s.delta[i], s.whole[i] = d, wh
+            value = (current - after) / (abs(a[js]) + abs(a[jb]))
+            if current - after > 1e-12 and value > best:
+                best, best_j = value, (js, jb)
+    if best_j is None:
+        return False
+    for j in best_j:
+        s.delta[idx[j]], s.whole[idx[j]] = states[j]
+    return True
 
 
-def _top_up(data, account, mandate, s, target) -> None:  # type: ignore[no-untyped-def]
-    """Spend cash left by rounding on purchases still a share or more below target."""
+def _top_up(ex: _Excess, s: _State, target: np.ndarray) -> None:
+    """Spend cash left by rounding on purchases still a share or more below target, largest
+    shortfall first, one share at a time, while every limit keeps holding."""
     b = s.book
-    floor = mandate.cash_floor * b.total
     goal = target * b.total / b.prices
-    for _ in range(10 * len(b.prices) + 100):
-        short = (goal - s.shares()) * b.prices
-        order = [i for i in np.argsort(-short) if goal[i] - s.shares()[i] >= 1 and b.may_buy[i]]
-        placed = False
+    for _ in range(20 * len(b.prices) + 100):
+        short = goal - s.shares()
+        idx = np.flatnonzero((short >= 1) & b.may_buy & ~s.whole)
+        idx = np.array(
+            [i for i in idx if _allowed(s, i, (int(s.delta[i]) + 1, False), ex.mandate.min_trade)],
+            dtype=int,
+        )
+        if len(idx) == 0:
+            return
+        w, c = s.weights()
+        ok = ex.after(w, c, idx, b.prices[idx] / b.total) == 0
+        if not ok.any():
+            return
+        order = idx[ok][np.argsort(-(short * b.prices)[idx[ok]])]
         for i in order:
-            if s.cash() - b.prices[i] < floor - 1e-9 or s.whole[i]:
-                continue
-            move = (int(s.delta[i]) + 1, False)
-            if not _allowed(s, i, move, mandate.min_trade):
-                continue
-            old = int(s.delta[i])
-            s.delta[i] = move[0]
-            if _excess(data, account, mandate, s):
-                s.delta[i] = old
-                continue
-            placed = True
-            break
-        if not placed:
+            s.delta[i] += 1
+            if not _excess(ex.data, ex.account, ex.mandate, s):
+                break
+            s.delta[i] -= 1
+        else:
             return
 
 
@@ -223,9 +325,10 @@ def round_to_shares(
 ) -> Rounded:
     """Whole shares for target weights ``target`` (fractions, in the order of the assets)."""
     s = _initial(book, target, mandate.min_trade)
-    moves = _repair(data, account, mandate, s, target)
+    ex = _Excess(data, account, mandate)
+    moves = _repair(ex, s, target)
     if not _excess(data, account, mandate, s):
-        _top_up(data, account, mandate, s, target)
+        _top_up(ex, s, target)
     w, c = s.weights()
     point = Point.of(data, account, w, c)
     return Rounded(
