@@ -88,6 +88,22 @@ def test_manifest_records_sources_and_dates(market: Market) -> None:
     assert m["risk_model"]["factors"][:4] == ["market", "size", "value", "momentum"]
 
 
+def test_dividend_yields_are_fractions(market: Market) -> None:
+    y = market.securities["dividend_yield"]
+    known = y.dropna()
+    assert 400 < len(known) < 520  # S&P 500 members only
+    assert ((known >= 0) & (known <= 0.20)).all()
+    assert market.dividend_yield("AMZN") == 0.0  # a priced line with no yield pays none
+    assert 0.001 < market.dividend_yield("AAPL") < 0.01
+    assert market.dividend_yield("IJR") is None  # small caps: no yields in the data
+    spy = market.dividend_yield("SPY")
+    assert spy is not None and 0.011 <= spy <= 0.014
+    assert market.dividend_yield("SPY") == pytest.approx(
+        market.manifest["dividend_yields"]["benchmark_yield"], rel=1e-12
+    )
+    assert market.dividend_yield("VYM") > spy > market.dividend_yield("QQQ")
+
+
 @needs_raw_data
 @pytest.mark.slow
 def test_rebuild_matches_committed_snapshot(tmp_path) -> None:  # noqa: ANN001
@@ -100,5 +116,6 @@ def test_rebuild_matches_committed_snapshot(tmp_path) -> None:  # noqa: ANN001
         pd.testing.assert_frame_equal(new, old, check_exact=False, rtol=1e-9, atol=1e-12, obj=name)
     new_m = json.loads((tmp_path / "manifest.json").read_text())
     old_m = json.loads((SNAPSHOT_DIR / "manifest.json").read_text())
-    for key in ("snapshot_date", "counts", "sources", "benchmark", "risk_model", "prices"):
+    keys = ("snapshot_date", "counts", "sources", "benchmark", "risk_model", "prices", "rates")
+    for key in (*keys, "dividend_yields"):
         assert new_m[key] == old_m[key], key
