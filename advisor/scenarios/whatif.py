@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from advisor.analytics.analysis import Analysis, analyze, security_groups
+from advisor.analytics.concentration import GROUP_ORDER, SECTOR_ORDER, in_order
 from advisor.domain import Holdings
 from advisor.errors import AdvisorError
 from advisor.market.lookthrough import risk_vector
@@ -127,8 +128,8 @@ def outcome(
         ret=ret,
         pnl=None if total is None else ret * total,
         by_holding=by_holding,
-        by_group=per_security.groupby(groups).sum().sort_values(),
-        by_sector=per_security.groupby(sectors).sum().sort_values(),
+        by_group=in_order(per_security.groupby(groups).sum(), GROUP_ORDER),
+        by_sector=in_order(per_security.groupby(sectors).sum(), SECTOR_ORDER),
     )
 
 
