@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import RAW_DATA, needs_raw_data
 
-from advisor.market.snapshot import SNAPSHOT_DIR, Market
+from advisor.market import snapshot
+from advisor.market.snapshot import SNAPSHOT_DIR, STALE_AFTER_DAYS, Market, data_age
 
 TABLES = (
     "securities",
@@ -86,6 +88,24 @@ def test_manifest_records_sources_and_dates(market: Market) -> None:
     assert all(len(h) == 64 for h in m["sources"].values())
     assert "prices/daily_sp1500_etfs_2015-2026.parquet" in m["sources"]
     assert m["risk_model"]["factors"][:4] == ["market", "size", "value", "momentum"]
+
+
+def test_market_data_age(market: Market, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert market.age_days(date(2026, 7, 14)) == 0
+    fresh = market.data_age(date(2026, 8, 13))
+    assert fresh.days == STALE_AFTER_DAYS == 30 and not fresh.stale
+    old = market.data_age(date(2026, 11, 29))
+    assert old.days == 138 and old.stale
+    assert old.message() == (
+        "Market data of 2026-07-14, 138 days old: prices and risk have moved since; "
+        "`advisor data info`"
+    )
+    assert old.to_dict() == {
+        "as_of": "2026-07-14", "age_days": 138, "stale": True, "stale_after_days": 30
+    }  # fmt: skip
+    assert data_age("2026-07-14", date(2026, 8, 14)).stale  # 31 days
+    monkeypatch.setattr(snapshot, "today", lambda: date(2026, 7, 20))
+    assert market.age_days() == 6 and not market.data_age().stale
 
 
 def test_dividend_yields_are_fractions(market: Market) -> None:

@@ -18,7 +18,13 @@ from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings
 from advisor.errors import InputError
 from advisor.market.lookthrough import LookThrough, look_through, risk_vector
-from advisor.market.snapshot import BENCHMARK_NAME, DEFAULT_MEGACAPS, Market, load_market
+from advisor.market.snapshot import (
+    BENCHMARK_NAME,
+    DEFAULT_MEGACAPS,
+    Market,
+    data_age,
+    load_market,
+)
 from advisor.units import json_number as _num
 
 #: Funds whose look-through holdings returned this much more or less than the fund since the
@@ -336,6 +342,8 @@ UNITS = {
     "te_contributions": "Euler contributions, fractions; each split adds up to tracking_error "
     "(by_holding: each holding's look-through plus a benchmark line; by_active_holding: each "
     "holding minus the same amount of the benchmark, plus cash)",
+    "market_data": "as_of date of the snapshot, its age in days on the day of the report, and "
+    "stale when older than stale_after_days",
 }
 
 
@@ -379,6 +387,7 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
     lt = a.lookthrough
     return {
         "as_of": str(a.as_of.date()),
+        "market_data": data_age(a.as_of).to_dict(),
         "source": a.source,
         "benchmark": a.benchmark,
         "units": UNITS,
