@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+from conftest import make_holdings
 
 from advisor.optimize.optimizer import bound_names
 
@@ -31,3 +32,17 @@ def test_binding_bounds_in_plain_words() -> None:
     ]
     inside = np.array([0.12, 0.15, 0.05, 0.04, 0.06])  # every weight off its bounds
     assert bound_names(data, inside, account) == []  # type: ignore[arg-type]
+
+
+def test_merged_overlay_says_why_and_prices_say_what_they_are(market) -> None:  # noqa: ANN001
+    import advisor
+
+    h = make_holdings({"NVDA": 300, "AAPL": 200, "JPM": 100}, cash=10_000.0)
+    d = advisor.hedge(h, market, ["SPY", "QQQ", "put:SPY"]).to_dict()
+    spy = next(x for x in d["hedges"] if x["instrument"] == "SPY" and x["same_as"])
+    assert spy["label"] == "SPY beta = min-variance"
+    assert any("SPY holds or tracks the S&P 500" in n for n in spy["notes"])
+    put = next(x for x in d["hedges"] if x["instrument"] == "put:SPY")
+    assert put["unit_price_is"] == "net premium per contract"
+    assert spy["unit_price_is"] == "price per share"
+    assert put["option"]["dividend_yield"] == market.dividend_yield("SPY") > 0

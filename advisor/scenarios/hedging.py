@@ -266,7 +266,8 @@ def _size_all(whatif: WhatIf, instruments: list[Instrument], market: Market, tar
             _overlay(inst, u, m, s, market, mega, target, whatif, cost_bps, prices)
             for m in ((Method.MIN_VARIANCE,) if is_stock else methods)
         ]
-        hedges += _merge_same(sized)
+        tracking = math.sqrt(max(model.variance(u.sub(b, fill_value=0.0)), 0.0))
+        hedges += _merge_same(sized, tracking, before.benchmark)
     notes: list[str] = []
     if any(h.kind == InstrumentKind.FUTURE for h in hedges):
         notes.append(
@@ -280,9 +281,10 @@ def _size_all(whatif: WhatIf, instruments: list[Instrument], market: Market, tar
     return HedgeReport(before, whatif, hedges, target, cost_bps, notes)
 
 
-def _merge_same(sized: list[Hedge]) -> list[Hedge]:
-    """One row for methods that size an overlay identically (same whole units, ratios within
-    0.5 %): e.g. SPY's beta and min-variance ratios when SPY is the benchmark itself."""
+def _merge_same(sized: list[Hedge], tracking: float, benchmark: str) -> list[Hedge]:
+    """One row, with a note saying why, for methods that size an overlay identically (same whole
+    units, ratios within 0.5 %): e.g. SPY's beta and min-variance ratios (``tracking``: the
+    instrument's tracking error against the benchmark; under 1 %, it tracks it)."""
     out: list[Hedge] = []
     for h in sized:
         twin = next(
@@ -292,8 +294,12 @@ def _merge_same(sized: list[Hedge]) -> list[Hedge]:
         )  # fmt: skip
         if twin is None:
             out.append(h)
-        else:
-            twin.same_as.append(str(h.method))
+            continue
+        twin.same_as.append(str(h.method))
+        i = twin.instrument
+        why = f"{i} holds or tracks the {benchmark}" if tracking < 0.01 else f"{i}'s ratios agree"
+        twin.notes.append(f"{twin.label}: {why}, so sizing the short by beta and by least "
+                          "variance gives the same trade (one row shows both)")  # fmt: skip
     return out
 
 
@@ -487,6 +493,7 @@ def action(h: Hedge) -> str:
 def hedge_dict(h: Hedge) -> dict[str, Any]:
     return {
         "instrument": h.instrument,
+        "label": h.label,
         "kind": str(h.kind),
         "method": str(h.method),
         "same_as": list(h.same_as),
@@ -497,6 +504,9 @@ def hedge_dict(h: Hedge) -> dict[str, Any]:
         "units": h.units,
         "unit": h.unit,
         "unit_price": _num(h.unit_price),
+        "unit_price_is": "net premium per contract"
+        if h.kind in (InstrumentKind.PUT, InstrumentKind.COLLAR)
+        else f"price per {h.unit.removesuffix('s')}",
         "action": action(h),
         "volatility_after": _num(h.volatility_after),
         "beta_after": _num(h.beta_after),
