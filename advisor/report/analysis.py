@@ -24,20 +24,17 @@ from advisor.report.table import (
     print_parts,
     shares,
     table,
+    total_value,
 )
 
 
 def _header(a: Analysis) -> Text:
-    total = (
-        "not given (a weights-only file; --total-value adds money figures)"
-        if a.total_value is None
-        else f"{money(a.total_value)} (account currency)"
-    )
     return header(
         "analyze",
         a.source,
         a.as_of,
-        f"Benchmark: {escape(a.benchmark)}; total value {total}; cash {pct(a.cash_weight)}.",
+        f"Benchmark: {escape(a.benchmark)}; {total_value(a.total_value)}; cash "
+        f"{pct(a.cash_weight)}.",
         "Weights are % of the account's total value, looked through funds to the companies "
         "inside; risk figures are annualised standard deviations (ex ante, factor model).",
     )
@@ -111,7 +108,8 @@ def _megacaps(a: Analysis) -> Table:
     for tk, w in a.concentration.megacaps.items():
         parts = via[via["company"] == tk]
         text = ", ".join(
-            f"{h} {pct(v)}" for h, v in zip(parts["holding"], parts["weight"], strict=True)
+            f"{h} {pct(v, 1 if abs(v) >= 5e-4 else 2)}"
+            for h, v in zip(parts["holding"], parts["weight"], strict=True)
         )
         t.add_row(str(tk), pct(w), pct(a.concentration.benchmark_megacaps[tk]), text or "-")
     return t
@@ -219,6 +217,8 @@ def _rows(a: Analysis) -> list[tuple[str, str, str, object, str]]:
     d = a.to_dict()
     rows: list[tuple[str, str, str, object, str]] = [
         ("summary", "account", "as_of", d["as_of"], "date"),
+        ("summary", "market_data", "age_days", d["market_data"]["age_days"], "days"),
+        ("summary", "market_data", "stale", d["market_data"]["stale"], "bool"),
         ("summary", "account", "total_value", d["total_value"], "account currency"),
         ("summary", "account", "cash_weight", d["cash"]["weight"], _FRACTION),
     ]

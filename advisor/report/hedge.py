@@ -20,6 +20,7 @@ from advisor.report.table import (
     print_parts,
     split_columns,
     table,
+    total_value,
 )
 from advisor.scenarios.hedging import Hedge, HedgeReport, comparison
 from advisor.scenarios.instruments import InstrumentKind
@@ -40,14 +41,20 @@ def _label(h: Hedge, target: str) -> str:
     return h.label if h.target == target else f"{h.label} (hedging the {h.target})"
 
 
-def _units(h: Hedge) -> str:
-    """Whole shares or contracts (the sign is in the table's title): ``1,533``."""
-    return "-" if h.units is None else f"{abs(h.units):,}"
+def _units(h: Hedge, signed: bool = False) -> str:
+    """Whole shares or contracts: ``-1,533`` (sold short) with ``signed``, else ``1,533``."""
+    if h.units is None:
+        return "-"
+    return f"{h.units:+,}" if signed and h.units else f"{abs(h.units):,}"
 
 
 def _unit_words(rows: list[Hedge]) -> str:
     """``share`` or ``contract`` (or both) for the rows' headers."""
     return " or ".join(sorted({h.unit.removesuffix("s") for h in rows}, reverse=True))
+
+
+def _cost_unit(r: HedgeReport) -> str:
+    return "account currency" if r.before.total_value is not None else "% of the portfolio's value"
 
 
 def _overlays(r: HedgeReport) -> Table | None:
@@ -56,14 +63,12 @@ def _overlays(r: HedgeReport) -> Table | None:
         return None
     unit = _unit_words(rows)
     t = table(
-        f"Overlays sold short, hedging the {r.target} (ratio = notional sold per unit of "
-        f"portfolio value; price, notional and cost in account currency; cost = trading "
-        f"cost at {r.cost_bps:g} bp)",
+        f"Overlays hedging the {r.target}: sold short (-), or bought (+) where the ratio is "
+        "negative (ratio = notional sold per unit of portfolio value; price and notional in "
+        f"account currency; cost = trading cost at {r.cost_bps:g} bp, in {_cost_unit(r)})",
         "Hedge",
         "Ratio",
-        {"share": "Shares sold", "contract": "Contracts sold"}.get(
-            unit, "Shares or contracts sold"
-        ),
+        {"share": "Shares", "contract": "Contracts"}.get(unit, "Shares or contracts"),
         f"Price per {unit}",
         "Notional",
         "Cost",
@@ -72,7 +77,7 @@ def _overlays(r: HedgeReport) -> Table | None:
         t.add_row(
             _label(h, r.target),
             f"{h.ratio:.3f}",
-            _units(h),
+            _units(h, signed=True),
             money(h.unit_price),
             money(h.notional),
             money(h.cost) if h.cost is not None else pct(h.cost_fraction, 2),
@@ -86,9 +91,9 @@ def _protection(r: HedgeReport) -> Table | None:
         return None
     t = table(
         f"Puts bought, protecting the {r.target}; a collar also sells as many calls (ratio = "
-        "protected notional per unit of portfolio value; notional and premiums in account "
-        "currency; a collar's premium is the put's less the call's, negative when the call "
-        "earns more)",
+        "protected notional per unit of portfolio value; notional and premium per contract in "
+        f"account currency, net premium in {_cost_unit(r)}; a collar's premium is the put's "
+        "less the call's, negative when the call brings in more)",
         "Hedge",
         "Ratio",
         "Contracts",
@@ -193,8 +198,8 @@ def render(r: HedgeReport, console: Console) -> None:
         "hedge",
         a.source,
         a.as_of,
-        f"Benchmark {escape(a.benchmark)}; total value {money(a.total_value)} (account "
-        f"currency). Today: volatility {pct(a.risk.volatility)}, beta {a.risk.beta:.2f}, "
+        f"Benchmark {escape(a.benchmark)}; {total_value(a.total_value)}. "
+        f"Today: volatility {pct(a.risk.volatility)}, beta {a.risk.beta:.2f}, "
         f"tracking error {pct(a.risk.tracking_error)} (annualised); megacaps "
         f"{pct(a.concentration.megacap_weight)} of the portfolio.",
     )

@@ -15,7 +15,16 @@ from advisor.analytics.concentration import SECTOR_ORDER, SIZE_ORDER, in_order
 from advisor.optimize.limits import LABELS as LIMIT_LABELS
 from advisor.optimize.proposal import Proposal
 from advisor.report.analysis import te_by_holding
-from advisor.report.table import all_zero, contributions, header, money, pct, print_parts, shares
+from advisor.report.table import (
+    all_zero,
+    contributions,
+    header,
+    money,
+    pct,
+    print_parts,
+    shares,
+    total_value,
+)
 from advisor.report.table import table as _t
 from advisor.units import quantity_text
 
@@ -163,8 +172,8 @@ def render(p: Proposal, console: Console) -> None:
         "propose",
         b.source,
         b.as_of,
-        f"Benchmark {escape(b.benchmark)}; total value {money(b.total_value)} (account "
-        "currency). Weights are % of the total; risk figures are annualised.",
+        f"Benchmark {escape(b.benchmark)}; {total_value(b.total_value)}. "
+        "Weights are % of the total; risk figures are annualised.",
     )
     if not p.feasible:
         print_parts(console, [head, _infeasible(p)])

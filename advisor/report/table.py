@@ -128,6 +128,13 @@ def header(command: str, source: str | None, as_of: Any, *lines: str) -> Text:
     return Text.from_markup("\n".join([first, dated, *lines]))
 
 
+def total_value(x: float | None) -> str:
+    """``total value 859,623.18 (account currency)``, or why there is none."""
+    if x is None:
+        return "total value not given (a weights-only file; --total-value adds money figures)"
+    return f"total value {money(x)} (account currency)"
+
+
 def notes(lines: Sequence[str], label: str = "Note") -> Text | None:
     """Notes below the tables, one per line (None when there are none)."""
     if not lines:

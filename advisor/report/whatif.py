@@ -11,7 +11,17 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.analytics.concentration import GROUP_ORDER, SECTOR_ORDER, in_order
-from advisor.report.table import header, matrix, money, notes, others, pct, print_parts, table
+from advisor.report.table import (
+    header,
+    matrix,
+    money,
+    notes,
+    others,
+    pct,
+    print_parts,
+    table,
+    total_value,
+)
 from advisor.scenarios.whatif import WhatIf
 
 
@@ -119,8 +129,8 @@ def render(w: WhatIf, console: Console) -> None:
         "what-if",
         a.source,
         a.as_of,
-        f"Benchmark {escape(a.benchmark)}; total value {money(a.total_value)} (account "
-        "currency). Returns are % of each portfolio's value; contributions are percentage "
+        f"Benchmark {escape(a.benchmark)}; {total_value(a.total_value)}. "
+        "Returns are % of each portfolio's value; contributions are percentage "
         "points of it and add up to it.",
     )
     parts: list[Any] = [head]
