@@ -185,16 +185,7 @@ def analyze(
     concentration = _concentration(lt, bench, companies, market, cash_w, order)
     risk = _risk(lt, weights, bench, market, mega)
     warnings += _data_warnings(positions, market, lt)
-    by = lt.by_holding.assign(
-        company=market.company_of(pd.Index(lt.by_holding["ticker"])).to_numpy()
-    )
-    by = by[by["company"].isin(list(mega))]
-    label = companies["ticker"]
-    sources = by.groupby(["company", "holding"], as_index=False)["weight"].sum()
-    rank = {c: i for i, c in enumerate(order)}
-    sources = sources.assign(rank=sources["company"].map(rank), neg=-sources["weight"])
-    sources = sources.sort_values(["rank", "neg"]).drop(columns=["rank", "neg"])
-    sources["company"] = sources["company"].map(label)
+    sources = _megacap_sources(lt, market, companies["ticker"], order)
     return Analysis(
         as_of=market.as_of,
         source=holdings.path,
@@ -211,6 +202,23 @@ def analyze(
         megacap_sources=sources,
         warnings=warnings,
     )
+
+
+def _megacap_sources(
+    lt: LookThrough, market: Market, label: pd.Series, order: list[str]
+) -> pd.DataFrame:
+    """Which holdings bring each megacap (company label, holding, weight): megacaps in ``order``,
+    then the largest source first."""
+    by = lt.by_holding.assign(
+        company=market.company_of(pd.Index(lt.by_holding["ticker"])).to_numpy()
+    )
+    by = by[by["company"].isin(order)]
+    sources = by.groupby(["company", "holding"], as_index=False)["weight"].sum()
+    rank = {c: i for i, c in enumerate(order)}
+    sources = sources.assign(rank=sources["company"].map(rank), neg=-sources["weight"])
+    sources = sources.sort_values(["rank", "neg"]).drop(columns=["rank", "neg"])
+    sources["company"] = sources["company"].map(label)
+    return sources.reset_index(drop=True)
 
 
 def megacap_order(market: Market, names: Sequence[str]) -> list[str]:

@@ -238,6 +238,8 @@ def measure(
     by_holding = _by_holding(holding_columns, holding_weights, sa, b, te)
     by_active = _by_active_holding(holding_columns, holding_weights, sa, b, te)
     per_sec = euler(a, sa, te)
+    by_group = per_sec.groupby(groups.reindex(per_sec.index).fillna("other")).sum()
+    by_sector = per_sec.groupby(sectors.reindex(per_sec.index).fillna("Unknown")).sum()
     exposures = pd.DataFrame(
         {
             "portfolio": B.reindex(w.index).T @ w,
@@ -253,12 +255,8 @@ def measure(
         factor_te=factor_te,
         specific_te=specific_te,
         te_by_holding=by_holding.sort_values(ascending=False),
-        te_by_group=in_order(
-            per_sec.groupby(groups.reindex(per_sec.index).fillna("other")).sum(), GROUP_ORDER
-        ),
-        te_by_sector=in_order(
-            per_sec.groupby(sectors.reindex(per_sec.index).fillna("Unknown")).sum(), SECTOR_ORDER
-        ),
+        te_by_group=in_order(by_group, GROUP_ORDER),
+        te_by_sector=in_order(by_sector, SECTOR_ORDER),
         active_exposures=exposures,
         te_by_active_holding=by_active.sort_values(ascending=False),
     )

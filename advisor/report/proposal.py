@@ -56,6 +56,7 @@ def trades_csv(p: Proposal) -> str:
 
 def _side_by_side(p: Proposal) -> Table:
     b, a = p.before, p.after
+    assert a is not None
     t = _t(
         "Before and after (after = the whole-share portfolio actually traded; % of total, "
         "risk annualised)",
@@ -113,6 +114,7 @@ def _signed(x: float) -> str:
 
 
 def _groups(p: Proposal, attr: str, title: str, first: str, order: tuple[str, ...]) -> Table:
+    assert p.after is not None
     b, a = getattr(p.before.concentration, attr), getattr(p.after.concentration, attr)
     t = _t(title, first, "Before", "After", "Benchmark")
     for name in in_order(pd.Series(index=b.index.union(a.index), dtype=float), order).index:
@@ -142,6 +144,7 @@ def _trades(p: Proposal) -> Table:
 
 
 def _summary(p: Proposal) -> Text:
+    assert p.after is not None
     binding = ", ".join(LIMIT_LABELS.get(b, b) for b in p.binding) or "none"
     gain = "unknown (no cost basis)" if p.realized_gain is None else money(p.realized_gain)
     lines = [

@@ -205,7 +205,7 @@ def matrix(
     widths = [max([_header_width(str(c))] + [len(x) for x in cells[c]]) for c in frame.columns]
     labels = [str(x) for x in frame.index]
     groups = split_columns(max(map(len, [*labels, label])), widths, width)
-    out = []
+    out: list[Table] = []
     for n, group in enumerate(groups, 1):
         part = f" ({n}/{len(groups)})" if len(groups) > 1 else ""
         cols = [frame.columns[i] for i in group]
