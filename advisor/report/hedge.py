@@ -91,9 +91,14 @@ def _protection(r: HedgeReport) -> Table | None:
         return None
     t = table(
         f"Puts bought, protecting the {r.target}; a collar also sells as many calls (ratio = "
-        "protected notional per unit of portfolio value; notional and premium per contract in "
-        f"account currency, net premium in {_cost_unit(r)}; a collar's premium is the put's "
-        "less the call's, negative when the call brings in more)",
+        "protected notional per unit of portfolio value; "
+        + (
+            "notional and premiums in account currency"
+            if r.before.total_value is not None
+            else "premium per contract in account currency, net premium in % of the value"
+        )
+        + "; a collar's premium is the put's less the call's, negative when the call brings in "
+        "more)",
         "Hedge",
         "Ratio",
         "Contracts",
