@@ -168,3 +168,58 @@ def test_unpriced_position_is_an_input_error(market) -> None:  # noqa: ANN001
 def test_all_zero_is_an_input_error(market) -> None:  # noqa: ANN001
     with pytest.raises(InputError, match="worth nothing"):
         analyze(make_holdings({"AAPL": 0}), market)
+
+
+def test_te_split_by_active_holding_against_numpy(market) -> None:  # noqa: ANN001
+    """Each holding against the same amount of the benchmark, plus cash: dense numpy Euler."""
+    h = make_holdings({"AAPL": 200, "SPY": 100, "QQQ": 80, "IJS": 30}, cash=20_000.0)
+    a = analyze(h, market)
+    L = a.lookthrough.risk_matrix()  # risk-model security x holding, per unit of weight
+    b = market.benchmark
+    names = sorted(set(L.index) | set(b.index))
+    S = market.risk.dense(names)
+    Lm = L.reindex(index=names, fill_value=0.0).to_numpy()
+    wv = a.positions["weight"].reindex(L.columns).to_numpy()
+    bv = b.reindex(names, fill_value=0.0).to_numpy()
+    act = Lm @ wv - bv
+    te = float(np.sqrt(act @ S @ act))
+    expected = {t: wv[i] * (Lm[:, i] - bv) @ S @ act / te for i, t in enumerate(L.columns)}
+    expected["Cash"] = -(1.0 - wv.sum()) * (bv @ S @ act) / te
+    got = a.risk.te_by_active_holding
+    assert set(got.index) == set(expected)
+    for k, v in expected.items():
+        assert got[k] == pytest.approx(v, rel=1e-9, abs=1e-12), k
+    assert sum(expected.values()) == pytest.approx(te, rel=1e-10)
+    assert got.sum() == pytest.approx(a.risk.tracking_error, rel=1e-10)
+    assert got["SPY"] == pytest.approx(0.0, abs=1e-12)  # holding the benchmark is no bet
+    assert a.to_dict()["risk"]["te_contributions"]["by_active_holding"]["AAPL"] == got["AAPL"]
+
+
+def _in(order: tuple[str, ...], labels: list[str]) -> bool:
+    """``labels`` appear in ``order``'s order (a subsequence of it)."""
+    return [x for x in order if x in labels] == labels
+
+
+def test_groups_come_in_one_fixed_order(market) -> None:  # noqa: ANN001
+    from advisor.analytics import concentration as conc
+
+    h = make_holdings({"TSLA": 10, "NVDA": 10, "GOOG": 5, "AAPL": 10, "XOM": 20, "IJS": 30},
+                      cash=1_000.0)  # fmt: skip
+    a = analyze(h, market)
+    c = a.concentration
+    assert list(c.megacaps.index) == ["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"]
+    assert _in(conc.SECTOR_ORDER, list(c.sectors.index))
+    assert list(c.sectors.index)[-2:] == ["Cash", "Unseen (fund remainder)"]
+    assert _in(conc.SIZE_ORDER, list(c.sizes.index))
+    assert _in(conc.STYLE_ORDER, list(c.styles.index))
+    assert _in(conc.SECTOR_ORDER, list(a.risk.te_by_sector.index))
+    assert _in(conc.GROUP_ORDER, list(a.risk.te_by_group.index))
+    d = a.to_dict()["concentration"]
+    assert list(d["megacaps"]) == list(c.megacaps.index)
+    for key in ("sectors", "sizes", "styles"):
+        assert list(d[key]) == list(getattr(c, key).index)
+    assert list(a.megacap_sources["company"].drop_duplicates()) == [
+        "AAPL", "GOOGL", "NVDA", "TSLA"
+    ]  # fmt: skip
+    given = analyze(h, market, megacaps=["TSLA", "GOOG", "NVDA"]).concentration.megacaps
+    assert list(given.index) == ["TSLA", "GOOGL", "NVDA"]  # the user's order; GOOG -> GOOGL

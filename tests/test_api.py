@@ -99,10 +99,14 @@ def test_defaults_match_the_cli(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.chdir(ROOT)
     h = advisor.read_holdings(GROWTH)
     w = advisor.what_if(h)
-    assert [r.name for r in w.results] == [s["name"] for s in _cli_json("what-if", GROWTH)["scenarios"]]
+    assert [r.name for r in w.results] == [
+        s["name"] for s in _cli_json("what-if", GROWTH)["scenarios"]
+    ]
     hd = advisor.hedge(h)
     cli = _cli_json("hedge", GROWTH)
-    assert [x["instrument"] for x in hd.to_dict()["hedges"]] == [x["instrument"] for x in cli["hedges"]]
+    assert [x["instrument"] for x in hd.to_dict()["hedges"]] == [
+        x["instrument"] for x in cli["hedges"]
+    ]
     assert [r.name for r in hd.whatif.results] == ["megacap sell-off", "covid", "rates-2022"]
 
 

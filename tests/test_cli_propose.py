@@ -52,7 +52,7 @@ def test_propose_table_names_date_status_and_binding() -> None:
     code, out, _ = run("propose", GROWTH, "--max-te", "4%")
     assert code == 0
     assert "2026-07-14" in out and "Status: optimal" in out and "Limits that bind" in out
-    assert "Trades (whole shares)" in out
+    assert "Trades (whole shares;" in out
 
 
 def test_infeasible_mandate_exits_3_with_report() -> None:

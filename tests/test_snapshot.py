@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import RAW_DATA, needs_raw_data
 
-from advisor.market.snapshot import SNAPSHOT_DIR, Market
+from advisor.market import snapshot
+from advisor.market.snapshot import SNAPSHOT_DIR, STALE_AFTER_DAYS, Market, data_age
 
 TABLES = (
     "securities",
@@ -88,6 +90,40 @@ def test_manifest_records_sources_and_dates(market: Market) -> None:
     assert m["risk_model"]["factors"][:4] == ["market", "size", "value", "momentum"]
 
 
+def test_market_data_age(market: Market, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert market.age_days(date(2026, 7, 14)) == 0
+    fresh = market.data_age(date(2026, 8, 13))
+    assert fresh.days == STALE_AFTER_DAYS == 30 and not fresh.stale
+    old = market.data_age(date(2026, 11, 29))
+    assert old.days == 138 and old.stale
+    assert old.message() == (
+        "Market data of 2026-07-14, 138 days old: prices and risk have moved since; "
+        "`advisor data info`"
+    )
+    assert old.to_dict() == {
+        "as_of": "2026-07-14", "age_days": 138, "stale": True, "stale_after_days": 30
+    }  # fmt: skip
+    assert data_age("2026-07-14", date(2026, 8, 14)).stale  # 31 days
+    monkeypatch.setattr(snapshot, "today", lambda: date(2026, 7, 20))
+    assert market.age_days() == 6 and not market.data_age().stale
+
+
+def test_dividend_yields_are_fractions(market: Market) -> None:
+    y = market.securities["dividend_yield"]
+    known = y.dropna()
+    assert 400 < len(known) < 520  # S&P 500 members only
+    assert ((known >= 0) & (known <= 0.20)).all()
+    assert market.dividend_yield("AMZN") == 0.0  # a priced line with no yield pays none
+    assert 0.001 < market.dividend_yield("AAPL") < 0.01
+    assert market.dividend_yield("IJR") is None  # small caps: no yields in the data
+    spy = market.dividend_yield("SPY")
+    assert spy is not None and 0.011 <= spy <= 0.014
+    assert market.dividend_yield("SPY") == pytest.approx(
+        market.manifest["dividend_yields"]["benchmark_yield"], rel=1e-12
+    )
+    assert market.dividend_yield("VYM") > spy > market.dividend_yield("QQQ")
+
+
 @needs_raw_data
 @pytest.mark.slow
 def test_rebuild_matches_committed_snapshot(tmp_path) -> None:  # noqa: ANN001
@@ -100,5 +136,6 @@ def test_rebuild_matches_committed_snapshot(tmp_path) -> None:  # noqa: ANN001
         pd.testing.assert_frame_equal(new, old, check_exact=False, rtol=1e-9, atol=1e-12, obj=name)
     new_m = json.loads((tmp_path / "manifest.json").read_text())
     old_m = json.loads((SNAPSHOT_DIR / "manifest.json").read_text())
-    for key in ("snapshot_date", "counts", "sources", "benchmark", "risk_model", "prices"):
+    keys = ("snapshot_date", "counts", "sources", "benchmark", "risk_model", "prices", "rates")
+    for key in (*keys, "dividend_yields"):
         assert new_m[key] == old_m[key], key

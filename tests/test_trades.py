@@ -46,7 +46,9 @@ def _case(market, seed: int, fractional: bool):  # noqa: ANN001, ANN202
     return shares, prices, value0, cash0, total, target
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     seed=st.integers(0, 10_000),
     fractional=st.booleans(),
@@ -56,7 +58,14 @@ def _case(market, seed: int, fractional: bool):  # noqa: ANN001, ANN202
     restrict=st.sampled_from([(), ("RSP",)]),
 )
 def test_rounding_invariants(  # noqa: PLR0913
-    market, data, seed, fractional, floor, min_trade, hold, restrict  # noqa: ANN001
+    market,
+    data,
+    seed,
+    fractional,
+    floor,
+    min_trade,
+    hold,
+    restrict,  # noqa: ANN001
 ) -> None:
     shares, prices, value0, cash0, total, target = _case(market, seed, fractional)
     if total <= 0 or value0.sum() <= 0:

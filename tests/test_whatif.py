@@ -53,6 +53,15 @@ def test_contributions_add_up(client, market) -> None:  # noqa: ANN001
         assert r.current.pnl == pytest.approx(r.current.ret * client.total_value, rel=1e-12)
 
 
+def test_groups_and_sectors_in_the_fixed_order(client, market) -> None:  # noqa: ANN001
+    from advisor.analytics.concentration import GROUP_ORDER, SECTOR_ORDER
+
+    r = run(client, [shock(("megacaps", -0.3)), Scenario("c", replay="covid")], market)
+    for o in (x for res in r for x in (res.current, res.benchmark)):
+        assert list(o.by_group.index) == [g for g in GROUP_ORDER if g in o.by_group.index]
+        assert list(o.by_sector.index) == [s for s in SECTOR_ORDER if s in o.by_sector.index]
+
+
 def test_shock_matches_a_dense_conditional_expectation(market) -> None:  # noqa: ANN001
     """Independent: E[r_p | r_AAPL = m] = w' S e_AAPL / S_AAPL,AAPL * m on the dense covariance."""
     shares = {"AAPL": 100, "JPM": 200, "XOM": 300}

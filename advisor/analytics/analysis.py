@@ -18,7 +18,13 @@ from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings
 from advisor.errors import InputError
 from advisor.market.lookthrough import LookThrough, look_through, risk_vector
-from advisor.market.snapshot import BENCHMARK_NAME, DEFAULT_MEGACAPS, Market, load_market
+from advisor.market.snapshot import (
+    BENCHMARK_NAME,
+    DEFAULT_MEGACAPS,
+    Market,
+    data_age,
+    load_market,
+)
 from advisor.units import json_number as _num
 
 #: Funds whose look-through holdings returned this much more or less than the fund since the
@@ -176,16 +182,11 @@ def analyze(
     bench_name = BENCHMARK_NAME if benchmark is None else benchmark
     mega = market.megacap_companies(list(megacaps))
     companies = _company_table(lt, bench, market, mega)
-    concentration = _concentration(lt, bench, companies, market, cash_w)
+    order = megacap_order(market, megacaps)
+    concentration = _concentration(lt, bench, companies, market, cash_w, order)
     risk = _risk(lt, weights, bench, market, mega)
     warnings += _data_warnings(positions, market, lt)
-    by = lt.by_holding.assign(
-        company=market.company_of(pd.Index(lt.by_holding["ticker"])).to_numpy()
-    )
-    by = by[by["company"].isin(list(mega))]
-    label = companies["ticker"]
-    sources = by.groupby(["company", "holding"], as_index=False)["weight"].sum()
-    sources["company"] = sources["company"].map(label)
+    sources = _megacap_sources(lt, market, companies["ticker"], order)
     return Analysis(
         as_of=market.as_of,
         source=holdings.path,
@@ -204,26 +205,54 @@ def analyze(
     )
 
 
+def _megacap_sources(
+    lt: LookThrough, market: Market, label: pd.Series, order: list[str]
+) -> pd.DataFrame:
+    """Which holdings bring each megacap (company label, holding, weight): megacaps in ``order``,
+    then the largest source first."""
+    by = lt.by_holding.assign(
+        company=market.company_of(pd.Index(lt.by_holding["ticker"])).to_numpy()
+    )
+    by = by[by["company"].isin(order)]
+    sources = by.groupby(["company", "holding"], as_index=False)["weight"].sum()
+    rank = {c: i for i, c in enumerate(order)}
+    sources = sources.assign(rank=sources["company"].map(rank), neg=-sources["weight"])
+    sources = sources.sort_values(["rank", "neg"]).drop(columns=["rank", "neg"])
+    sources["company"] = sources["company"].map(label)
+    return sources.reset_index(drop=True)
+
+
+def megacap_order(market: Market, names: Sequence[str]) -> list[str]:
+    """Company ids of the megacap list in the order given (GOOG folds into GOOGL's company)."""
+    resolved = [t for t in (market.resolve(n) for n in names) if t is not None]
+    return list(dict.fromkeys(market.company_of(pd.Index(resolved))))
+
+
 def _concentration(
-    lt: LookThrough, bench: pd.Series, companies: pd.DataFrame, market: Market, cash_w: float
+    lt: LookThrough,
+    bench: pd.Series,
+    companies: pd.DataFrame,
+    market: Market,
+    cash_w: float,
+    mega_order: list[str],
 ) -> conc.Concentration:
     sec = market.securities
     p_comp, b_comp = companies["weight"], companies["benchmark_weight"]
     p_comp = p_comp[p_comp > 0]
     labels = companies["ticker"].astype(str)
-    mega_rows = companies[companies["megacap"]]
+    mega_rows = companies.loc[[c for c in mega_order if c in companies.index]]
     extra = pd.concat([lt.unseen.rename(lambda f: f"{f} (unseen)"), pd.Series({"CASH": cash_w})])
     sectors = lt.securities.groupby(
-        sec["sector"].reindex(lt.securities.index).fillna("Unknown")
+        sec["sector"].reindex(lt.securities.index).fillna(conc.UNKNOWN_SECTOR)
     ).sum()
     sizes = lt.securities.groupby(sec["size"].reindex(lt.securities.index).fillna("small")).sum()
     b_sectors = conc.group_weights(bench, sec["sector"])
     b_sizes = conc.group_weights(bench, sec["size"])
     if lt.unseen.sum() > 0:
-        sectors["Unseen (fund remainder)"] = float(lt.unseen.sum())
+        sectors[conc.UNSEEN_SECTOR] = float(lt.unseen.sum())
         sizes["unseen"] = float(lt.unseen.sum())
     if cash_w > 0:
-        sectors["Cash"] = cash_w
+        sectors[conc.CASH] = cash_w
         sizes["cash"] = cash_w
     style = conc.style_bucket(sec["value_score"])
     styles = conc.group_weights(lt.securities, style)
@@ -248,11 +277,11 @@ def _concentration(
         max_company_weight=float(p_comp.max()) if len(p_comp) else 0.0,
         companies=p_comp.rename(labels),
         active_share=conc.active_share(pd.concat([p_comp, extra]), b_comp),
-        sectors=conc.side_by_side(sectors, b_sectors)[["weight", "benchmark_weight", "active"]],
-        sizes=conc.side_by_side(sizes, b_sizes)[["weight", "benchmark_weight", "active"]],
-        styles=conc.side_by_side(styles, conc.group_weights(bench, style))[
-            ["weight", "benchmark_weight", "active"]
-        ],
+        sectors=conc.in_order(conc.side_by_side(sectors, b_sectors), conc.SECTOR_ORDER),
+        sizes=conc.in_order(conc.side_by_side(sizes, b_sizes), conc.SIZE_ORDER),
+        styles=conc.in_order(
+            conc.side_by_side(styles, conc.group_weights(bench, style)), conc.STYLE_ORDER
+        ),
         value_score=vs,
         value_score_coverage=cov,
         benchmark_value_score=bvs,
@@ -276,12 +305,12 @@ def security_groups(names: pd.Index, market: Market, mega: set[str]) -> tuple[pd
     groups = pd.Series(
         np.where(
             is_fund,
-            "unseen fund parts",
-            np.where(company.isin(list(mega)), "megacaps", "other stocks"),
+            conc.UNSEEN_GROUP,
+            np.where(company.isin(list(mega)), conc.MEGACAPS, conc.OTHER_STOCKS),
         ),
         index=names,
     )
-    sectors = sec["sector"].reindex(names).where(~is_fund, "Unseen (fund remainder)")
+    sectors = sec["sector"].reindex(names).where(~is_fund, conc.UNSEEN_SECTOR)
     return groups, sectors
 
 
@@ -319,7 +348,11 @@ UNITS = {
     "weights": "fraction of total account value (0.25 = 25 %)",
     "risk": "annualised standard deviation of return, fraction (252 trading days)",
     "money": "account currency",
-    "te_contributions": "Euler contributions, fractions; they add up to tracking_error",
+    "te_contributions": "Euler contributions, fractions; each split adds up to tracking_error "
+    "(by_holding: each holding's look-through plus a benchmark line; by_active_holding: each "
+    "holding minus the same amount of the benchmark, plus cash)",
+    "market_data": "as_of date of the snapshot, its age in days on the day of the report, and "
+    "stale when older than stale_after_days",
 }
 
 
@@ -363,6 +396,7 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
     lt = a.lookthrough
     return {
         "as_of": str(a.as_of.date()),
+        "market_data": data_age(a.as_of).to_dict(),
         "source": a.source,
         "benchmark": a.benchmark,
         "units": UNITS,

@@ -14,6 +14,41 @@ import pandas as pd
 
 from advisor.units import json_number as _num
 
+# -- the one order of every group, in tables, JSON dicts and CSV -------------------------------
+#: GICS sectors in sector-code order (10 Energy ... 60 Real Estate).
+GICS_SECTORS = (
+    "Energy",
+    "Materials",
+    "Industrials",
+    "Consumer Discretionary",
+    "Consumer Staples",
+    "Health Care",
+    "Financials",
+    "Information Technology",
+    "Communication Services",
+    "Utilities",
+    "Real Estate",
+)
+UNKNOWN_SECTOR = "Unknown"  # a stock the data gives no sector
+CASH = "Cash"
+UNSEEN_SECTOR = "Unseen (fund remainder)"  # the part of a fund the look-through cannot see
+#: Sectors, then names without one, cash, and the unseen remainder of funds.
+SECTOR_ORDER = (*GICS_SECTORS, UNKNOWN_SECTOR, CASH, UNSEEN_SECTOR)
+#: Size buckets, largest first, then cash and the unseen fund remainder.
+SIZE_ORDER = ("mega", "large", "mid", "small", "cash", "unseen")
+#: Style terciles from growth to value, names without a score, cash, unseen.
+STYLE_ORDER = ("growth", "blend", "value", "unscored", "cash", "unseen")
+#: Look-through groups of the tracking-error and scenario breakdowns.
+MEGACAPS, OTHER_STOCKS, UNSEEN_GROUP = "megacaps", "other stocks", "unseen fund parts"
+GROUP_ORDER = (MEGACAPS, OTHER_STOCKS, UNSEEN_GROUP)
+
+
+def in_order(obj: pd.Series | pd.DataFrame, order: tuple[str, ...]) -> Any:
+    """``obj`` with its index in ``order``; labels not in ``order`` follow, sorted by name."""
+    known = [k for k in order if k in obj.index]
+    rest = sorted((k for k in obj.index if k not in order), key=str)
+    return obj.reindex([*known, *rest])
+
 
 def by_company(weights: pd.Series, company: pd.Series) -> pd.Series:
     """Sum security weights by company id (GOOGL + GOOG -> Alphabet), largest first."""

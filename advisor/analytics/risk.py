@@ -7,7 +7,12 @@ standard deviation, never a variance.
 Decomposition (Euler): with active weights ``a`` and ``TE = sqrt(a' S a)``, the contribution of a
 set ``G`` of securities is ``sum_{i in G} a_i (S a)_i / TE``; contributions over any partition add
 up to ``TE``. By holding, the active vector is split into each holding's look-through column and
-the benchmark (``-b``): ``c_h = w_h L_h' S a / TE`` and ``c_bench = -b' S a / TE``.
+the benchmark (``-b``): ``c_h = w_h L_h' S a / TE`` and ``c_bench = -b' S a / TE``. Those two
+parts are large and of opposite sign (every holding's market risk, then the benchmark's taken
+back), so the reports use a second split, by *active position*: each holding against the same
+amount of the benchmark, ``a = sum_h w_h (L_h - b) - (1 - sum_h w_h) b`` (the last term is cash,
+a short position in the benchmark), giving ``c_h = w_h (L_h - b)' S a / TE`` and
+``c_cash = -(1 - sum_h w_h) b' S a / TE``; a holding of the benchmark itself contributes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from advisor.analytics.concentration import CASH, GROUP_ORDER, SECTOR_ORDER, in_order
 from advisor.market.snapshot import RiskModel
 from advisor.units import json_number as _num
 
@@ -38,6 +44,9 @@ class Risk:
         ``sqrt`` of the factor and specific parts of ``TE^2`` (they add in squares).
     te_by_holding : Series
         Euler contributions per holding, plus a ``benchmark`` line; sums to ``tracking_error``.
+    te_by_active_holding : Series
+        Euler contributions of each holding's active position (the holding minus the same amount
+        of the benchmark), plus a ``Cash`` line when the account holds cash; sums to TE.
     te_by_group : Series
         Euler contributions by group (megacaps, other stocks, unseen fund parts); sums to TE.
     te_by_sector : Series
@@ -56,6 +65,7 @@ class Risk:
     te_by_group: pd.Series
     te_by_sector: pd.Series
     active_exposures: pd.DataFrame
+    te_by_active_holding: pd.Series
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON-ready fractions (the ``risk`` block of ``analyze``)."""
@@ -72,6 +82,7 @@ class Risk:
             "specific_tracking_error": _num(self.specific_te),
             "te_contributions": {
                 "by_holding": series(self.te_by_holding),
+                "by_active_holding": series(self.te_by_active_holding),
                 "by_group": series(self.te_by_group),
                 "by_sector": series(self.te_by_sector),
             },
@@ -82,7 +93,8 @@ class Risk:
         }
 
     def __post_init__(self) -> None:
-        for part in (self.te_by_holding, self.te_by_group, self.te_by_sector):
+        parts = (self.te_by_holding, self.te_by_active_holding, self.te_by_group, self.te_by_sector)
+        for part in parts:
             if (
                 len(part)
                 and abs(float(part.sum()) - self.tracking_error) > 1e-9 + 1e-7 * self.tracking_error
@@ -173,6 +185,22 @@ def _by_holding(
     return out
 
 
+def _by_active_holding(
+    columns: pd.DataFrame, weights: pd.Series, sa: pd.Series, b: pd.Series, te: float
+) -> pd.Series:
+    """Euler contributions of each holding's active position, ``w_h (L_h - b)' S a / TE``, and of
+    cash, ``-(1 - sum w) b' S a / TE`` (cash is a short position in the benchmark)."""
+    cols = columns.reindex(index=sa.index, fill_value=0.0)
+    w = weights.reindex(cols.columns)
+    bsa = float(b @ sa.reindex(b.index))
+    scale = 1.0 / te if te > 0 else 0.0
+    out = w * ((cols.T @ sa) - bsa) * scale
+    cash = 1.0 - float(w.sum())
+    if abs(cash) > 1e-12:
+        out[CASH] = -cash * bsa * scale
+    return out
+
+
 def measure(
     model: RiskModel,
     w: pd.Series,
@@ -208,7 +236,10 @@ def measure(
     B = model.exposures
 
     by_holding = _by_holding(holding_columns, holding_weights, sa, b, te)
+    by_active = _by_active_holding(holding_columns, holding_weights, sa, b, te)
     per_sec = euler(a, sa, te)
+    by_group = per_sec.groupby(groups.reindex(per_sec.index).fillna("other")).sum()
+    by_sector = per_sec.groupby(sectors.reindex(per_sec.index).fillna("Unknown")).sum()
     exposures = pd.DataFrame(
         {
             "portfolio": B.reindex(w.index).T @ w,
@@ -224,7 +255,8 @@ def measure(
         factor_te=factor_te,
         specific_te=specific_te,
         te_by_holding=by_holding.sort_values(ascending=False),
-        te_by_group=per_sec.groupby(groups.reindex(per_sec.index).fillna("other")).sum(),
-        te_by_sector=per_sec.groupby(sectors.reindex(per_sec.index).fillna("Unknown")).sum(),
+        te_by_group=in_order(by_group, GROUP_ORDER),
+        te_by_sector=in_order(by_sector, SECTOR_ORDER),
         active_exposures=exposures,
+        te_by_active_holding=by_active.sort_values(ascending=False),
     )

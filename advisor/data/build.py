@@ -155,6 +155,7 @@ def build(
         df.to_parquet(out / f"{name}.parquet", index=False, compression="zstd")
     manifest = _manifest(raw, sec, bench, bench_info, cap_info, fund_info, model, params)
     manifest["rates"] = _rates(raw.etf_daily(), asof)
+    manifest["dividend_yields"] = universe.dividend_record(sec, bench)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest
 

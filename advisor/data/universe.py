@@ -26,6 +26,10 @@ from advisor.holdings.tickers import RENAMES, resolve
 MEGACAP_MIN = 200e9
 #: Prices older than this many days at the snapshot date are not used.
 MAX_PRICE_AGE_DAYS = 7
+#: The financials file whose dividend yields the snapshot keeps, and the largest yield taken as a
+#: fact (a trailing yield above it would be a data error or a one-off special dividend).
+DIVIDEND_FILE = "2026-08-22"
+MAX_DIVIDEND_YIELD = 0.20
 
 _NON_EQUITY_WORDS = ("CASH", "MONEY MARKET", "US DOLLAR", "FUTURE", "EMINI", "COLLATERAL", " DEC2")
 
@@ -36,7 +40,8 @@ def build_securities(raw: RawData, asof: pd.Timestamp) -> pd.DataFrame:
     Columns: name, sector (GICS or 'Fund'), asset_class, company (company id: CIK for S&P 500
     members so that GOOGL and GOOG are one company, else the ticker), market_cap (USD, whole
     company, NaN when unknown), market_cap_source, size (mega/large/mid/small/fund), value_score,
-    price, price_date, in_sp500, in_sp400, in_sp600, in_iwm, is_etf, has_daily.
+    price, price_date, in_sp500, in_sp400, in_sp600, in_iwm, is_etf, has_daily, dividend_yield
+    (trailing, a fraction; NaN where unknown).
     """
     mem = raw.membership()
     daily, monthly = raw.daily(), raw.monthly()
@@ -71,6 +76,7 @@ def build_securities(raw: RawData, asof: pd.Timestamp) -> pd.DataFrame:
     cap, source, value = _caps_and_value(raw, sec, asof, daily)
     sec["market_cap"], sec["market_cap_source"], sec["value_score"] = cap, source, value
     sec["size"] = _size_bucket(sec)
+    sec["dividend_yield"] = dividend_yields(raw, sec)
     return sec
 
 
@@ -144,6 +150,43 @@ def _caps_and_value(raw: RawData, sec: pd.DataFrame, asof: pd.Timestamp, daily: 
     bp = bp.where(sec["in_sp500"])
     value = 2.0 * bp.rank(pct=True) - 1.0
     return cap, source, value
+
+
+def dividend_yields(raw: RawData, sec: pd.DataFrame) -> pd.Series:
+    """Trailing dividend yield at the snapshot date, a fraction (0.0175 = 1.75 %), per stock.
+
+    From the ``Dividend Yield`` column of the S&P 500 financials file of :data:`DIVIDEND_FILE`,
+    which is a fraction of that file's price; carried to the snapshot price with the dividend held
+    constant (``y x file price / snapshot price``). A line with a price and a blank yield is a
+    company that pays no dividend (0: AMZN, TSLA, ...); a line without a price, a name without a
+    line (mid and small caps, funds) and a yield over :data:`MAX_DIVIDEND_YIELD` are unknown
+    (NaN). A fund's yield is its look-through average (``Market.dividend_yield``).
+    """
+    f = raw.sp500_financials()[DIVIDEND_FILE]
+    f = f[~f.index.duplicated()].reindex(sec.index)
+    priced = f["Price"].gt(0) & sec["price"].gt(0)
+    y = f["Dividend Yield"].fillna(0.0).where(priced) * f["Price"] / sec["price"]
+    return y.where(y.between(0.0, MAX_DIVIDEND_YIELD)).astype("float64").rename("dividend_yield")
+
+
+def dividend_record(sec: pd.DataFrame, bench: pd.Series) -> dict:
+    """What the manifest says about the dividend yields: source, method, counts, the benchmark's."""
+    y = sec["dividend_yield"]
+    known = y.reindex(bench.index).notna()
+    return {
+        "source": f"securities/sp500_financials_{DIVIDEND_FILE}.csv, column Dividend Yield "
+        "(a fraction of the file's price)",
+        "method": "trailing yield x file price / snapshot price (dividend held constant); a "
+        "priced line with a blank yield pays none (0); no line, no price or a yield over "
+        f"{MAX_DIVIDEND_YIELD:.0%}: unknown (NaN); a fund's yield is its look-through weighted "
+        "average over the constituents with a known yield",
+        "known": int(y.notna().sum()),
+        "non_payers": int((y == 0).sum()),
+        "max": float(y.max()),
+        "benchmark_yield": float((bench[known] * y.reindex(bench.index)[known]).sum())
+        / float(bench[known].sum()),
+        "benchmark_weight_known": float(bench[known].sum()),
+    }
 
 
 def _size_bucket(sec: pd.DataFrame) -> pd.Series:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,65 @@ SNAPSHOT_DIR = Path(__file__).parents[1] / "data" / "snapshot"
 BENCHMARK_NAME = "S&P 500"
 #: The seven megacaps of the brief, in this order; a ticker names its company (GOOGL covers GOOG).
 DEFAULT_MEGACAPS = ("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA")
+#: Market data older than this many days is called stale in every report.
+STALE_AFTER_DAYS = 30
+
+
+def today() -> date:
+    """Today's date (one place to read the clock, so tests can fix it)."""
+    return date.today()
+
+
+@dataclass(frozen=True)
+class DataAge:
+    """How old the snapshot's market data is on ``today``: ``days`` since ``as_of``."""
+
+    as_of: date
+    today: date
+
+    @property
+    def days(self) -> int:
+        return (self.today - self.as_of).days
+
+    @property
+    def stale(self) -> bool:
+        """More than :data:`STALE_AFTER_DAYS` days old."""
+        return self.days > STALE_AFTER_DAYS
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{as_of, age_days, stale, stale_after_days}`` (the JSON ``market_data`` block)."""
+        return {
+            "as_of": str(self.as_of),
+            "age_days": self.days,
+            "stale": self.stale,
+            "stale_after_days": STALE_AFTER_DAYS,
+        }
+
+    def message(self, hint: str = "`advisor data info`") -> str:
+        """One line for a report's header; it names the staleness (and ``hint``) when stale."""
+        if not self.stale:
+            return f"Market data as of {self.as_of} ({self.days} days old)"
+        return (
+            f"Market data of {self.as_of}, {self.days} days old: prices and risk have moved "
+            f"since; {hint}"
+        )
+
+
+def data_age(as_of: date | str | pd.Timestamp, on: date | None = None) -> DataAge:
+    """The age of market data of ``as_of`` on the day ``on`` (default: :func:`today`)."""
+    return DataAge(pd.Timestamp(as_of).date(), on or today())
+
+
+def with_market_data(d: dict[str, Any]) -> dict[str, Any]:
+    """``d`` with ``market_data`` (the data's age) inserted after its ``as_of`` key."""
+    if "as_of" not in d or "market_data" in d:
+        return d
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        out[k] = v
+        if k == "as_of":
+            out["market_data"] = data_age(v).to_dict()
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,6 +248,15 @@ class Market:
     @cached_property
     def risk_method(self) -> pd.Series:
         return self._read("risk").set_index("ticker")["method"]
+
+    # -- age ------------------------------------------------------------------------------------
+    def age_days(self, today: date | None = None) -> int:
+        """Days from the snapshot date to ``today`` (default: the clock's today)."""
+        return data_age(self.as_of, today).days
+
+    def data_age(self, today: date | None = None) -> DataAge:
+        """The snapshot's :class:`DataAge` on ``today`` (stale after :data:`STALE_AFTER_DAYS`)."""
+        return data_age(self.as_of, today)
 
     def dividend_yield(self, ticker: str) -> float | None:
         """Trailing dividend yield (a fraction) of a stock, or of a fund through its look-through

@@ -17,7 +17,7 @@ import pandas as pd
 
 from advisor.domain import Holdings
 from advisor.errors import AdvisorError
-from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market
+from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market, with_market_data
 from advisor.optimize.limits import active_limits
 from advisor.optimize.mandate import Mandate
 from advisor.optimize.optimizer import Rebalancer
@@ -47,24 +47,26 @@ class Frontier:
 
     def to_dict(self) -> dict[str, Any]:
         """Every figure, JSON-ready (the ``advisor frontier --format json`` contract)."""
-        return {
-            "as_of": str(self.setup.before.as_of.date()),
-            "source": self.setup.before.source,
-            "benchmark": self.setup.before.benchmark,
-            "units": "weights, turnover and tracking error are fractions (TE annualised); "
-            "te_per_point is the extra TE per percentage point of megacap reduction",
-            "current": {
-                "megacap_weight": _num(self.current_megacap),
-                "tracking_error": _num(self.current_te),
-            },
-            "benchmark_megacap_weight": _num(self.benchmark_megacap),
-            "min_megacap_weight": _num(self.min_megacap),
-            "sleeves": self.setup.sleeves,
-            "points": [
-                {k: _num(v) for k, v in row.items()}
-                for row in self.points.to_dict(orient="records")
-            ],
-        }
+        return with_market_data(
+            {
+                "as_of": str(self.setup.before.as_of.date()),
+                "source": self.setup.before.source,
+                "benchmark": self.setup.before.benchmark,
+                "units": "weights, turnover and tracking error are fractions (TE annualised); "
+                "te_per_point is the extra TE per percentage point of megacap reduction",
+                "current": {
+                    "megacap_weight": _num(self.current_megacap),
+                    "tracking_error": _num(self.current_te),
+                },
+                "benchmark_megacap_weight": _num(self.benchmark_megacap),
+                "min_megacap_weight": _num(self.min_megacap),
+                "sleeves": self.setup.sleeves,
+                "points": [
+                    {k: _num(v) for k, v in row.items()}
+                    for row in self.points.to_dict(orient="records")
+                ],
+            }
+        )
 
 
 def frontier(

@@ -205,13 +205,27 @@ class Rebalancer:
 
 
 def bound_names(data: ProblemData, w: np.ndarray, account: Account) -> list[str]:
-    """Per-asset bounds that bind at ``w``, in plain words: ``held at today's weight: NVDA``."""
+    """Per-asset bounds that bind at ``w``, in plain words: ``NVDA held at today's weight (--hold)``.
+
+    The bounds come from ``--hold`` (lower = today's weight), ``--restrict`` (upper = today's),
+    ``--max-position`` (upper, stocks) and ``--sleeve-min``/``--sleeve-max`` (funds); which one
+    binds is read off the bound's value.
+    """
     out = []
+    tol = lim.BINDING_TOL
     for i, t in enumerate(data.assets):
-        if account.lo[i] > 0 and w[i] - account.lo[i] <= lim.BINDING_TOL:
-            out.append(f"lower bound: {t}")
-        if account.hi[i] < 1 and account.hi[i] - w[i] <= lim.BINDING_TOL:
-            out.append(f"upper bound: {t}")
+        lo, hi, w0 = account.lo[i], account.hi[i], account.w0[i]
+        if lo > 0 and w[i] - lo <= tol:
+            held = abs(lo - w0) <= 1e-12
+            out.append(f"{t} " + ("held at today's weight (--hold)" if held
+                                  else "at its sleeve floor (--sleeve-min)"))  # fmt: skip
+        if hi < 1 and hi - w[i] <= tol:
+            if abs(hi - w0) <= 1e-12:
+                out.append(f"{t} restricted, not bought (--restrict)")
+            elif data.is_stock[i]:
+                out.append(f"{t} at the position cap (--max-position)")
+            else:
+                out.append(f"{t} at its sleeve cap (--sleeve-max)")
     return out
 
 

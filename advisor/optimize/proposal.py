@@ -20,7 +20,7 @@ from advisor.analytics.analysis import Analysis, analyze
 from advisor.domain import POSITION_COLUMNS, Holdings
 from advisor.errors import AdvisorError, InputError, UsageError
 from advisor.market.sleeves import resolve_sleeves
-from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market
+from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market, with_market_data
 from advisor.optimize.diagnostics import Relaxation, precheck, relaxations
 from advisor.optimize.limits import BY_NAME, LABELS, active_limits, cash_cap
 from advisor.optimize.mandate import Mandate
@@ -410,36 +410,38 @@ def _trade_dict(row: dict[str, Any]) -> dict[str, Any]:
 
 def proposal_dict(p: Proposal) -> dict[str, Any]:
     """Every figure of a proposal; ``before``/``after`` are the analyze figures."""
-    return {
-        "status": str(p.status),
-        "as_of": str(p.before.as_of.date()),
-        "mandate": p.mandate.to_dict(),
-        "sleeves": p.sleeves,
-        "before": p.before.to_dict(),
-        "after": p.after.to_dict() if p.after is not None else None,
-        "target_weights": {str(k): _num(v) for k, v in p.target.items()},
-        "trades": [_trade_dict(r) for r in p.trades.to_dict(orient="records")],
-        "turnover": _num(p.turnover),
-        "estimated_cost": _num(p.est_cost),
-        "realized_gain": _num(p.realized_gain),
-        "binding": p.binding,
-        "checks": {
-            k: {kk: (vv if isinstance(vv, bool) else _num(vv)) for kk, vv in c.items()}
-            for k, c in p.checks.items()
-        },
-        "continuous_tracking_error": _num(p.continuous_te),
-        "solver": p.solver,
-        "diagnostics": p.diagnostics,
-        "relaxations": [
-            {
-                "limit": r.limit,
-                "current": _num(r.current),
-                "smallest_feasible": _num(r.smallest),
-                "message": r.message,
-            }
-            for r in p.relaxations
-        ],
-    }
+    return with_market_data(
+        {
+            "status": str(p.status),
+            "as_of": str(p.before.as_of.date()),
+            "mandate": p.mandate.to_dict(),
+            "sleeves": p.sleeves,
+            "before": p.before.to_dict(),
+            "after": p.after.to_dict() if p.after is not None else None,
+            "target_weights": {str(k): _num(v) for k, v in p.target.items()},
+            "trades": [_trade_dict(r) for r in p.trades.to_dict(orient="records")],
+            "turnover": _num(p.turnover),
+            "estimated_cost": _num(p.est_cost),
+            "realized_gain": _num(p.realized_gain),
+            "binding": p.binding,
+            "checks": {
+                k: {kk: (vv if isinstance(vv, bool) else _num(vv)) for kk, vv in c.items()}
+                for k, c in p.checks.items()
+            },
+            "continuous_tracking_error": _num(p.continuous_te),
+            "solver": p.solver,
+            "diagnostics": p.diagnostics,
+            "relaxations": [
+                {
+                    "limit": r.limit,
+                    "current": _num(r.current),
+                    "smallest_feasible": _num(r.smallest),
+                    "message": r.message,
+                }
+                for r in p.relaxations
+            ],
+        }
+    )
 
 
 __all__ = ["Proposal", "Setup", "prepare", "propose"]

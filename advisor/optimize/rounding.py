@@ -112,25 +112,35 @@ def _moves(s: _State, i: int, min_trade: float) -> list[tuple[int, bool]]:
     held, d, whole = b.shares0[i], int(s.delta[i]), bool(s.whole[i])
     frac = held - math.floor(held)
     out: list[tuple[int, bool]] = []
+
+    def down(delta: int) -> None:  # a sale to ``held + delta`` shares (whole when none is left)
+        left = held + delta
+        if left > 0 or held == 0:
+            out.append((delta, False))
+        elif left == 0:
+            out.append((delta, True))
+
     if whole:  # undo the whole sale down to the fraction, or to one share
         out.append((-math.floor(held), False) if frac > 0 else (1 - int(held), False))
     else:
         out.append((d + 1, False))
         if held + d - 1 >= 0:
-            out.append((d - 1, held + d - 1 == 0))
+            down(d - 1)
         elif held + d > 0:
-            out.append((d, True))
+            out.append((d, True))  # only a fraction of a share is left: sell it too
     if min_trade > 0:  # jumps: back to no trade, or straight to the minimum trade
         step = math.ceil(min_trade / b.prices[i])
         out += [(0, False), (step, False)]
         if held - step >= 0:
-            out.append((-step, held - step == 0))
+            down(-step)
     return [m for m in dict.fromkeys(out) if m != (d, whole) and _allowed(s, i, m, min_trade)]
 
 
 def _allowed(s: _State, i: int, move: tuple[int, bool], min_trade: float) -> bool:
     b = s.book
     d, whole = move
+    if whole and b.shares0[i] <= 0:
+        return False  # nothing held: nothing to sell whole
     new = 0.0 if whole else b.shares0[i] + d
     if new < -1e-12:
         return False

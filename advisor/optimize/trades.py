@@ -51,6 +51,8 @@ def trade_list(
         if not whole and d == 0:
             continue
         held = float(book.shares0[i])
+        if whole and held <= 0:
+            continue  # nothing held, nothing sold
         quantity: float = (int(held) if held.is_integer() else held) if whole else abs(d)
         amount = round(float(book.value0[i]) if whole else abs(d) * float(book.prices[i]), 2)
         sell = whole or d < 0

@@ -5,51 +5,72 @@ from __future__ import annotations
 
 import csv
 import io
-import math
+from typing import Any
 
+import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from advisor.analytics.analysis import Analysis
-from advisor.report.table import contributions, money, pct, print_parts, table
+from advisor.report.table import (
+    all_zero,
+    contributions,
+    header,
+    money,
+    others,
+    pct,
+    print_parts,
+    shares,
+    table,
+    total_value,
+)
 
 
 def _header(a: Analysis) -> Text:
-    total = (
-        "not given (weights-only file; --total-value adds money figures)"
-        if a.total_value is None
-        else f"{money(a.total_value)} (account currency)"
-    )
-    return Text.from_markup(
-        f"[bold]advisor analyze[/bold]  {a.source}\n"
-        f"Prices and market data as of [bold]{a.as_of.date()}[/bold]; benchmark: {a.benchmark}; "
-        f"total value {total}; cash {pct(a.cash_weight)}.\n"
-        "Risk figures are annualised standard deviations (ex ante, factor model)."
+    return header(
+        "analyze",
+        a.source,
+        a.as_of,
+        f"Benchmark: {escape(a.benchmark)}; {total_value(a.total_value)}; cash "
+        f"{pct(a.cash_weight)}.",
+        "Weights are % of the account's total value, looked through funds to the companies "
+        "inside; risk figures are annualised standard deviations (ex ante, factor model).",
     )
 
 
 def _positions(a: Analysis, limit: int = 25) -> Table:
-    t = table("Positions", "Ticker", "Name", "Shares", "Price", "Value", "Weight")
+    t = table(
+        "Positions (price and value in account currency, weight % of total)",
+        "Ticker",
+        "Name",
+        "Shares",
+        "Price",
+        "Value",
+        "Weight",
+        text=(0, 1),
+    )
     for tk, p in a.positions.head(limit).iterrows():
-        shares = "-" if math.isnan(p["shares"]) else f"{p['shares']:,.4g}"
         t.add_row(
             str(tk),
             str(p["name"])[:34],
-            shares,
+            shares(p["shares"]),
             money(p["price"]),
             money(p["value"]),
             pct(p["weight"]),
         )
     if len(a.positions) > limit:
-        t.add_row(f"... {len(a.positions) - limit} more", "", "", "", "", "")
+        rest = a.positions.iloc[limit:]
+        t.add_row(others(len(rest)), "", "", "", money(rest["value"].sum()),
+                  pct(rest["weight"].sum()))  # fmt: skip
     return t
 
 
 def _concentration(a: Analysis) -> Table:
     c = a.concentration
     t = table(
-        "Concentration (look-through)",
+        "Concentration (look-through, % of total)",
         "Measure",
         "Portfolio",
         "S&P 500" if a.benchmark == "S&P 500" else a.benchmark,
@@ -60,8 +81,8 @@ def _concentration(a: Analysis) -> Table:
         pct(c.benchmark_megacap_weight),
     )
     t.add_row("Top-10 companies", pct(c.top10_weight), pct(c.benchmark_top10_weight))
-    t.add_row("Largest company", f"{c.max_company} {pct(c.max_company_weight)}", "")
-    t.add_row("HHI (companies)", f"{c.hhi:.4f}", f"{c.benchmark_hhi:.4f}")
+    t.add_row(f"Largest company ({c.max_company})", pct(c.max_company_weight), "")
+    t.add_row("HHI (companies, 0 to 1)", f"{c.hhi:.4f}", f"{c.benchmark_hhi:.4f}")
     t.add_row(
         "Effective number of companies", f"{c.effective_n:.1f}", f"{c.benchmark_effective_n:.1f}"
     )
@@ -75,32 +96,43 @@ def _concentration(a: Analysis) -> Table:
 
 
 def _megacaps(a: Analysis) -> Table:
-    t = table("Megacaps, direct and through funds", "Company", "Portfolio", "Benchmark", "Via")
+    t = table(
+        "Megacaps, direct and through funds (% of total)",
+        "Company",
+        "Portfolio",
+        "Benchmark",
+        "Held through",
+        text=(0, 3),
+    )
     via = a.megacap_sources
-    for tk, w in a.concentration.megacaps.sort_values(ascending=False).items():
-        parts = via[via["company"] == tk].sort_values("weight", ascending=False)
+    for tk, w in a.concentration.megacaps.items():
+        parts = via[via["company"] == tk]
         text = ", ".join(
-            f"{h} {pct(v)}" for h, v in zip(parts["holding"], parts["weight"], strict=True)
+            f"{h} {pct(v, 1 if abs(v) >= 5e-4 else 2)}"
+            for h, v in zip(parts["holding"], parts["weight"], strict=True)
         )
-        t.add_row(str(tk), pct(w), pct(a.concentration.benchmark_megacaps[tk]), text)
+        t.add_row(str(tk), pct(w), pct(a.concentration.benchmark_megacaps[tk]), text or "-")
     return t
 
 
-def _groups(title: str, df) -> Table:  # type: ignore[no-untyped-def]
-    t = table(title, "Group", "Portfolio", "Benchmark", "Active")
+def _groups(title: str, df: pd.DataFrame, first: str) -> Table:
+    t = table(title, first, "Portfolio", "Benchmark", "Active")
     for name, r in df.iterrows():
-        t.add_row(str(name), pct(r["weight"]), pct(r["benchmark_weight"]), pct(r["active"]))
+        cells = [pct(r["weight"]), pct(r["benchmark_weight"]), pct(r["active"])]
+        if not all_zero(cells):
+            t.add_row(str(name), *cells)
     return t
 
 
 def _risk(a: Analysis) -> Table:
     r = a.risk
-    t = table("Risk (annualised, ex ante)", "Measure", "Value")
+    t = table("Risk (annualised standard deviations, ex ante)", "Measure", "Value")
     t.add_row("Volatility", pct(r.volatility))
     t.add_row("Benchmark volatility", pct(r.benchmark_volatility))
     t.add_row("Beta to benchmark", f"{r.beta:.2f}")
     t.add_row("Tracking error", pct(r.tracking_error, 2))
-    t.add_row("  from factors / stock-specific", f"{pct(r.factor_te, 2)} / {pct(r.specific_te, 2)}")
+    t.add_row("  from factor bets", pct(r.factor_te, 2))
+    t.add_row("  from stock-specific risk", pct(r.specific_te, 2))
     return t
 
 
@@ -115,35 +147,62 @@ def _styles(a: Analysis) -> Table:
     ex = a.risk.active_exposures
     for f in ("market", "size", "value", "momentum"):
         row = ex.loc[f]
-        t.add_row(
-            f, f"{row['portfolio']:+.2f}", f"{row['benchmark']:+.2f}", f"{row['active']:+.2f}"
-        )
+        t.add_row(f, *[f"{_signed(row[k])}" for k in ("portfolio", "benchmark", "active")])
     return t
+
+
+def _signed(x: float) -> str:
+    v = round(float(x), 2)
+    return "0.00" if v == 0 else f"{v:+.2f}"
+
+
+def te_by_holding(title: str, a: Analysis) -> list[Any]:
+    """The tracking error by holding, each against the same amount of the benchmark, and the
+    sentence that says how to read it."""
+    r = a.risk
+    bench = escape(a.benchmark)
+    note = Text.from_markup(
+        f"[dim]How to read it:[/dim] each holding counts for its bet against the benchmark, i.e. "
+        f"the holding minus the same amount of the {bench} (a fund tracking the {bench} adds "
+        "nothing); cash is a bet against the whole benchmark. The parts add up to the tracking "
+        "error; a negative part offsets the other bets."
+    )
+    return [contributions(title, r.te_by_active_holding, r.tracking_error), note]
 
 
 def render(a: Analysis, console: Console) -> None:
     """Print the analysis to ``console``."""
     r = a.risk
+    c = a.concentration
     parts = [
         _header(a),
         _positions(a),
         _concentration(a),
         _megacaps(a),
-        _groups("Sectors (look-through)", a.concentration.sectors),
-        _groups("Size (look-through)", a.concentration.sizes),
+        _groups("Sectors (look-through, % of total)", c.sectors, "Sector"),
+        _groups("Size (look-through, % of total)", c.sizes, "Size"),
         _groups(
-            "Style: growth / blend / value terciles of book-to-price (S&P 500 names)",
-            a.concentration.styles,
+            "Style: growth / blend / value terciles of book-to-price (S&P 500 names, % of total)",
+            c.styles,
+            "Style",
         ),
         _styles(a),
         _risk(a),
+        *te_by_holding("Tracking error by holding (annualised)", a),
         contributions(
-            "Tracking error by holding (benchmark = what is not held)",
-            r.te_by_holding,
+            "Tracking error by group (annualised)",
+            r.te_by_group,
             r.tracking_error,
-        ),
-        contributions("Tracking error by group", r.te_by_group, r.tracking_error),
-        contributions("Tracking error by sector", r.te_by_sector, r.tracking_error),
+            limit=None,
+            first="Group",
+        ),  # fmt: skip
+        contributions(
+            "Tracking error by sector (annualised)",
+            r.te_by_sector,
+            r.tracking_error,
+            limit=None,
+            first="Sector",
+        ),  # fmt: skip
     ]
     print_parts(console, parts)
 
@@ -158,6 +217,8 @@ def _rows(a: Analysis) -> list[tuple[str, str, str, object, str]]:
     d = a.to_dict()
     rows: list[tuple[str, str, str, object, str]] = [
         ("summary", "account", "as_of", d["as_of"], "date"),
+        ("summary", "market_data", "age_days", d["market_data"]["age_days"], "days"),
+        ("summary", "market_data", "stale", d["market_data"]["stale"], "bool"),
         ("summary", "account", "total_value", d["total_value"], "account currency"),
         ("summary", "account", "cash_weight", d["cash"]["weight"], _FRACTION),
     ]

@@ -1,29 +1,34 @@
-"""``advisor data info``: the snapshot's dates, counts, sources and licence notes, in plain words."""
+"""``advisor data info``: the snapshot's dates, counts, sources and licence notes, in plain
+words."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
-from advisor.report.table import print_parts, table
+from advisor.analytics.concentration import SIZE_ORDER
+from advisor.market.snapshot import data_age
+from advisor.report.table import pct, print_parts, table
 
 
-def _counts(mapping: dict[str, Any]) -> str:
-    """``{'mega': 23, 'large': 480}`` as ``mega 23, large 480``."""
-    return ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in mapping.items())
+def _counts(mapping: dict[str, Any], order: tuple[str, ...] = ()) -> str:
+    """``{'mega': 23, 'large': 480}`` as ``mega 23, large 480`` (keys in ``order`` first)."""
+    keys = [k for k in order if k in mapping] + [k for k in mapping if k not in order]
+    return ", ".join(
+        f"{k} {mapping[k]:,}" if isinstance(mapping[k], int) else f"{k} {mapping[k]}" for k in keys
+    )
 
 
-def render(manifest: dict[str, Any], console: Console) -> None:
-    m = manifest
+def _facts(m: dict[str, Any]) -> list[str]:
     c = m["counts"]
     rm = m["risk_model"]
     factors = rm["factors"]
     lines = [
-        f"[bold]Snapshot date (prices):[/bold] {m['snapshot_date']}",
         f"Securities: {c['securities']:,} ({c['stocks']:,} stocks, {c['etfs']:,} ETFs); "
-        f"by size: {_counts(c['size_buckets'])}",
+        f"by size: {_counts(c['size_buckets'], (*SIZE_ORDER, 'fund'))}",
         f"Benchmark: S&P 500, {c['benchmark_members']:,} members, from "
         f"{m['benchmark']['source']} ({m['benchmark']['file_date']}): {m['benchmark']['method']}",
         f"Funds with look-through: {c['funds_with_lookthrough']}",
@@ -34,10 +39,36 @@ def render(manifest: dict[str, Any], console: Console) -> None:
         "Securities without a snapshot price (priced from the client's file): "
         + (", ".join(m["prices"]["without_price"]) or "none"),
     ]
-    sources = table("Sources (SHA-256, first 16 characters)", "File", "Hash")
+    rates = m.get("rates")
+    if rates:
+        lines.append(
+            f"Risk-free rate (13-week T-bill of {rates['date']}, continuous): "
+            f"{pct(rates['risk_free_continuous'], 2)}"
+        )
+    div = m.get("dividend_yields")
+    if div:
+        lines.append(
+            f"Dividend yields: {div['known']:,} S&P 500 members ({div['non_payers']} pay none); "
+            f"S&P 500 weighted {pct(div['benchmark_yield'], 2)}; from {div['source']}"
+        )
+    return lines
+
+
+def render(manifest: dict[str, Any], console: Console) -> None:
+    m = manifest
+    age = data_age(m["snapshot_date"])
+    dated = (
+        f"[bold yellow]{escape(age.message('rebuild the snapshot from newer data'))}[/bold yellow]"
+        if age.stale
+        else f"Snapshot date (prices): [bold]{m['snapshot_date']}[/bold] ({age.days} days old)"
+    )
+    head = Text.from_markup(
+        "[bold]advisor data info[/bold]\n" + dated + "\n" + "\n".join(escape(x) for x in _facts(m))
+    )
+    sources = table("Sources (SHA-256, first 16 characters)", "File", "Hash", text=(0, 1))
     for k, v in m["sources"].items():
         sources.add_row(k, v[:16])
-    notes = table("Licence notes", "Source", "Note")
+    licence = table("Licence notes", "Source", "Note", text=(0, 1))
     for k, v in m["licence_notes"].items():
-        notes.add_row(k, v)
-    print_parts(console, [Text.from_markup("\n".join(lines)), sources, notes])
+        licence.add_row(k, v)
+    print_parts(console, [head, sources, licence])

@@ -5,22 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from advisor.optimize.frontier import Frontier
-from advisor.report.table import pct, print_parts, table
+from advisor.report.table import header, pct, print_parts, table
 
 
 def render(f: Frontier, console: Console) -> None:
     """The curve: least TE at each megacap weight, the turnover it takes, the slope."""
     before = f.setup.before
+    head = header(
+        "frontier",
+        before.source,
+        before.as_of,
+        f"Benchmark {escape(before.benchmark)}; sleeves "
+        + ", ".join(f"{k} = {v}" for k, v in f.setup.sleeves.items())
+        + ". Weights and turnover are % of the total; tracking error is annualised.",
+    )
     t = table(
-        f"Tracking error against megacap weight, {before.source} "
-        f"(prices {before.as_of.date()}; TE annualised)",
+        "Least tracking error at each megacap weight (look-through), and the turnover it takes",
         "Megacap weight",
         "Least tracking error",
         "Turnover",
-        "Extra TE per point less megacap",
+        "Extra TE per point",
+        text=(),
     )
     for r in f.points.itertuples():
         per = "-" if r.te_per_point != r.te_per_point else f"{100 * r.te_per_point:.2f} pp"
@@ -28,9 +37,10 @@ def render(f: Frontier, console: Console) -> None:
     foot = Text(
         f"Today: megacap {pct(f.current_megacap)}, tracking error {pct(f.current_te, 2)}; "
         f"S&P 500 megacap weight {pct(f.benchmark_megacap)}; least reachable under the "
-        f"other limits {pct(f.min_megacap)}."
+        f"other limits {pct(f.min_megacap)}. Extra TE per point: the tracking error each "
+        "percentage point of megacap weight below the row above adds (percentage points)."
     )
-    print_parts(console, [t, foot])
+    print_parts(console, [head, t, foot])
 
 
 def csv_rows(f: Frontier) -> str:

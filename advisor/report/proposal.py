@@ -5,13 +5,26 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from advisor.analytics.concentration import SECTOR_ORDER, SIZE_ORDER, in_order
 from advisor.optimize.limits import LABELS as LIMIT_LABELS
 from advisor.optimize.proposal import Proposal
-from advisor.report.table import contributions, money, pct, print_parts
+from advisor.report.analysis import te_by_holding
+from advisor.report.table import (
+    all_zero,
+    contributions,
+    header,
+    money,
+    pct,
+    print_parts,
+    shares,
+    total_value,
+)
 from advisor.report.table import table as _t
 from advisor.units import quantity_text
 
@@ -43,8 +56,10 @@ def trades_csv(p: Proposal) -> str:
 
 def _side_by_side(p: Proposal) -> Table:
     b, a = p.before, p.after
+    assert a is not None
     t = _t(
-        "Before and after (after = the whole-share portfolio actually traded)",
+        "Before and after (after = the whole-share portfolio actually traded; % of total, "
+        "risk annualised)",
         "Measure",
         "Before",
         "After",
@@ -85,43 +100,51 @@ def _side_by_side(p: Proposal) -> Table:
     t.add_row("Beta", f"{b.risk.beta:.2f}", f"{a.risk.beta:.2f}", "1.00")
     for f in ("size", "value", "momentum"):
         t.add_row(
-            f"{f.capitalize()} exposure (active)",
-            f"{b.risk.active_exposures.at[f, 'active']:+.2f}",
-            f"{a.risk.active_exposures.at[f, 'active']:+.2f}",
+            f"{f.capitalize()} exposure (active beta)",
+            _signed(b.risk.active_exposures.at[f, "active"]),
+            _signed(a.risk.active_exposures.at[f, "active"]),
             "",
         )
     return t
 
 
-def _groups(p: Proposal, attr: str, title: str) -> Table:
+def _signed(x: float) -> str:
+    v = round(float(x), 2)
+    return "0.00" if v == 0 else f"{v:+.2f}"
+
+
+def _groups(p: Proposal, attr: str, title: str, first: str, order: tuple[str, ...]) -> Table:
+    assert p.after is not None
     b, a = getattr(p.before.concentration, attr), getattr(p.after.concentration, attr)
-    t = _t(title, "Group", "Before", "After", "Benchmark")
-    for name in b.index.union(a.index):
-        values = (
-            b["weight"].get(name, 0.0),
-            a["weight"].get(name, 0.0),
-            b["benchmark_weight"].get(name, 0.0),
-        )
-        if max(abs(v) for v in values) < 5e-4:
-            continue
-        t.add_row(
-            str(name),
-            pct(b["weight"].get(name, 0.0)),
-            pct(a["weight"].get(name, 0.0)),
-            pct(b["benchmark_weight"].get(name, a["benchmark_weight"].get(name, 0.0))),
-        )
+    t = _t(title, first, "Before", "After", "Benchmark")
+    for name in in_order(pd.Series(index=b.index.union(a.index), dtype=float), order).index:
+        bench = b["benchmark_weight"].get(name, a["benchmark_weight"].get(name, 0.0))
+        cells = [pct(b["weight"].get(name, 0.0)), pct(a["weight"].get(name, 0.0)), pct(bench)]
+        if not all_zero(cells):
+            t.add_row(str(name), *cells)
     return t
 
 
 def _trades(p: Proposal) -> Table:
-    t = _t("Trades (whole shares)", "Ticker", "Side", "Shares", "Price", "Amount", "Est. gain")
+    t = _t(
+        "Trades (whole shares; price, amount and estimated realised gain in account currency)",
+        "Ticker",
+        "Side",
+        "Shares",
+        "Price",
+        "Amount",
+        "Realised gain",
+        text=(0, 1),
+    )
     for r in p.trades.itertuples(index=False):
-        gain = "-" if r.realized_gain != r.realized_gain else money(r.realized_gain)
-        t.add_row(r.ticker, r.side, f"{r.shares:,.0f}", money(r.price), money(r.amount), gain)
+        no_gain = r.realized_gain != r.realized_gain or r.side == "buy"
+        gain = "-" if no_gain else money(r.realized_gain)
+        t.add_row(r.ticker, r.side, shares(r.shares), money(r.price), money(r.amount), gain)
     return t
 
 
 def _summary(p: Proposal) -> Text:
+    assert p.after is not None
     binding = ", ".join(LIMIT_LABELS.get(b, b) for b in p.binding) or "none"
     gain = "unknown (no cost basis)" if p.realized_gain is None else money(p.realized_gain)
     lines = [
@@ -129,46 +152,51 @@ def _summary(p: Proposal) -> Text:
         + ", ".join(f"{k} = {v}" for k, v in p.sleeves.items()),
         f"Turnover {pct(p.turnover)}; estimated trading cost {money(p.est_cost)} "
         f"({p.mandate.cost_bps:g} bp of traded value); estimated realised gain {gain}.",
-        f"Limits that bind: {binding}.",
+        f"Limits that bind: {escape(binding)}.",
         f"Tracking error of the optimal weights {pct(p.continuous_te, 2)}; after rounding "
         f"{pct(p.after.risk.tracking_error, 2)} (annualised).",
     ]
-    lines += [f"[yellow]Note:[/yellow] {d}" for d in p.diagnostics]
+    lines += [f"[yellow]Note:[/yellow] {escape(d)}" for d in p.diagnostics]
     return Text.from_markup("\n".join(lines))
 
 
 def _infeasible(p: Proposal) -> Text:
     lines = ["[bold red]Status: infeasible[/bold red], the mandate's limits cannot all hold."]
-    lines += [f"  {d}" for d in p.diagnostics]
+    lines += [f"  {escape(d)}" for d in p.diagnostics]
     for r in p.relaxations:
-        lines.append(f"  - {r.message}")
+        lines.append(f"  - {escape(r.message)}")
     lines.append("No trades are proposed. Relax one of the limits above and run again.")
     return Text.from_markup("\n".join(lines))
 
 
 def render(p: Proposal, console: Console) -> None:
-    head = Text.from_markup(
-        f"[bold]advisor propose[/bold]  {p.before.source}\nPrices as of [bold]{p.before.as_of.date()}[/bold]; "
-        f"benchmark {p.before.benchmark}; total value {money(p.before.total_value)} (account currency). "
-        "Risk figures are annualised."
+    b = p.before
+    head = header(
+        "propose",
+        b.source,
+        b.as_of,
+        f"Benchmark {escape(b.benchmark)}; {total_value(b.total_value)}. "
+        "Weights are % of the total; risk figures are annualised.",
     )
     if not p.feasible:
         print_parts(console, [head, _infeasible(p)])
         return
+    a = p.after
+    assert a is not None
     parts = [
         head,
         _summary(p),
         _side_by_side(p),
-        _groups(p, "sectors", "Sectors (look-through)"),
-        _groups(p, "sizes", "Size (look-through)"),
+        _groups(p, "sectors", "Sectors (look-through, % of total)", "Sector", SECTOR_ORDER),
+        _groups(p, "sizes", "Size (look-through, % of total)", "Size", SIZE_ORDER),
         _trades(p),
+        *te_by_holding("Tracking error after, by holding (annualised)", a),
         contributions(
-            "Tracking error after, by holding (benchmark = what is not held)",
-            p.after.risk.te_by_holding,
-            p.after.risk.tracking_error,
-        ),
-        contributions(
-            "Tracking error after, by group", p.after.risk.te_by_group, p.after.risk.tracking_error
-        ),
+            "Tracking error after, by group (annualised)",
+            a.risk.te_by_group,
+            a.risk.tracking_error,
+            limit=None,
+            first="Group",
+        ),  # fmt: skip
     ]
     print_parts(console, parts)

@@ -6,10 +6,22 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from advisor.report.table import money, pct, print_parts, table
+from advisor.analytics.concentration import GROUP_ORDER, SECTOR_ORDER, in_order
+from advisor.report.table import (
+    header,
+    matrix,
+    money,
+    notes,
+    others,
+    pct,
+    print_parts,
+    table,
+    total_value,
+)
 from advisor.scenarios.whatif import WhatIf
 
 
@@ -21,103 +33,117 @@ def csv_rows(w: WhatIf) -> str:
 # -- tables ---------------------------------------------------------------------------------------
 
 
-def _pp(x: float) -> str:
-    return f"{100 * x:+.1f}"
-
-
-def _summary(w: WhatIf) -> Table:
-    has_p = w.after is not None
-    cols = ["Scenario", "Portfolio", "P&L"]
-    if has_p:
-        cols += ["Proposed", "P&L"]
-    cols += ["Benchmark", "Active"]
-    if has_p:
-        cols.append("Proposed active")
-    t = table("Scenario returns (percent of each portfolio; P&L in account currency)", *cols)
+def _summary(w: WhatIf) -> list[Table]:
+    """Returns (percent) and, when the account value is known, P&L (account currency)."""
+    has_p, has_money = w.after is not None, w.before.total_value is not None
+    cols = ["Scenario", "Portfolio"]
+    cols += ["P&L"] if has_money and not has_p else []
+    cols += ["Proposed"] if has_p else []
+    cols += ["Benchmark", "Active"] + (["Proposed active"] if has_p else [])
+    money_note = "; P&L in account currency" if has_money and not has_p else ""
+    t = table(
+        f"Scenario returns (% of each portfolio's value; active = the portfolio's minus the "
+        f"benchmark's{money_note})",
+        *cols,
+    )
     for r in w.results:
-        row = [r.name, pct(r.current.ret), money(r.current.pnl)]
-        if has_p:
-            assert r.proposed is not None
-            row += [pct(r.proposed.ret), money(r.proposed.pnl)]
+        row = [r.name, pct(r.current.ret)]
+        row += [money(r.current.pnl)] if has_money and not has_p else []
+        row += [pct(r.proposed.ret)] if r.proposed is not None else []
         row += [pct(r.benchmark.ret), pct(r.active_return)]
-        if has_p:
-            row.append(pct(r.proposed_active_return))
+        row += [pct(r.proposed_active_return)] if has_p else []
         t.add_row(*row)
-    return t
-
-
-def _matrix(title: str, w: WhatIf, attr: str, limit: int = 10) -> Table:
-    """Contributions (percentage points) per scenario: rows are holdings/groups/sectors."""
-    sides = [("", "current")] + ([(" (proposed)", "proposed")] if w.after is not None else [])
-    frames = {}
+    if not (has_p and has_money):
+        return [t]
+    pnl = table(
+        "Scenario P&L (account currency)", "Scenario", "Portfolio", "Proposed", "Difference"
+    )
     for r in w.results:
-        for suffix, side in sides:
-            o = getattr(r, side)
-            frames[r.name + suffix] = getattr(o, attr)
-    df = pd.DataFrame(frames).fillna(0.0)
+        assert r.proposed is not None and r.current.pnl is not None
+        diff = None if r.proposed.pnl is None else r.proposed.pnl - r.current.pnl
+        pnl.add_row(r.name, money(r.current.pnl), money(r.proposed.pnl), money(diff))
+    return [t, pnl]
+
+
+def _frame(w: WhatIf, side: str, attr: str) -> pd.DataFrame:
+    """Contributions of one portfolio (``current`` or ``proposed``): rows x scenarios."""
+    return pd.DataFrame({r.name: getattr(getattr(r, side), attr) for r in w.results}).fillna(0.0)
+
+
+def _holdings(df: pd.DataFrame, limit: int = 10) -> pd.DataFrame:
+    """The ``limit`` holdings that move most in any scenario, the rest summed in one row."""
     order = df.abs().max(axis=1).sort_values(ascending=False).index
-    t = table(title, "", *df.columns)
-    t.columns[0].no_wrap = True
-    for c in t.columns[1:]:
-        c.overflow = "fold"
-    for k in order[:limit]:
-        t.add_row(str(k), *[_pp(v) for v in df.loc[k]])
-    if len(order) > limit:
-        rest = df.loc[order[limit:]].sum()
-        t.add_row(f"{len(order) - limit} others", *[_pp(v) for v in rest])
-    t.add_row("[bold]total[/bold]", *[f"[bold]{_pp(v)}[/bold]" for v in df.sum()])
-    return t
+    if len(order) <= limit + 1:
+        return df.loc[order]
+    rest = df.loc[order[limit:]].sum().rename(others(len(order) - limit))
+    return pd.concat([df.loc[order[:limit]], rest.to_frame().T])
 
 
-def _details(w: WhatIf) -> Text:
-    lines = []
+def _matrices(w: WhatIf, width: int) -> list[Table]:
+    sides = [("current", "")]
+    if w.after is not None:
+        sides = [("current", ", current portfolio"), ("proposed", ", proposed portfolio")]
+    out: list[Table] = []
+    for attr, what, shape in (
+        ("by_holding", "holding", _holdings),
+        ("by_group", "group (look-through)", lambda d: in_order(d, GROUP_ORDER)),
+        ("by_sector", "sector (look-through)", lambda d: in_order(d, SECTOR_ORDER)),
+    ):
+        for side, label in sides:
+            title = f"Contribution by {what}{label} (percentage points of the return)"
+            out += matrix(title, shape(_frame(w, side, attr)), width, what.split()[0].title())
+    return out
+
+
+def _scenarios(w: WhatIf) -> Text:
+    """What each scenario is, in words."""
+    lines = ["[bold]The scenarios[/bold]"]
     for r in w.results:
         m = r.move
         desc = m.description
         if m.scenario.kind == "shock" and desc.startswith(r.name):  # named by its moves
             desc = desc[len(r.name) :].strip(" ()") or desc
-        line = f"[bold]{r.name}[/bold]: {desc}."
+        line = f"[bold]{escape(r.name)}[/bold]: {escape(desc)}."
         if m.market_actual is not None:
             line += (
                 f" SPY actually returned {pct(m.market_actual)} over the window; today's "
                 f"benchmark replays at {pct(r.benchmark.ret)}."
             )
         lines.append(line)
-        lines += [f"  [dim]{n}[/dim]" for n in m.notes[1:]]
+        lines += [f"  [dim]{escape(n)}[/dim]" for n in m.notes[1:]]
+    return Text.from_markup("\n".join(lines))
+
+
+def _notes(w: WhatIf) -> Text | None:
     generic: dict[str, str] = {}
     for r in w.results:  # the first note says how every scenario of its kind works
         kind = r.move.scenario.kind
         key = kind if kind == "replay" else f"{kind}, propagated={r.move.scenario.propagate}"
         generic.setdefault(key, r.move.notes[0])
-    lines += [f"[dim]Note:[/dim] {n}" for n in generic.values()]
-    lines += [f"[dim]Note:[/dim] {n}" for n in w.notes]
-    return Text.from_markup("\n".join(lines))
+    return notes([*generic.values(), *w.notes])
 
 
 def render(w: WhatIf, console: Console) -> None:
     a = w.before
-    head = Text.from_markup(
-        f"[bold]advisor what-if[/bold]  {a.source}\n"
-        f"Prices and risk model as of [bold]{a.as_of.date()}[/bold]; benchmark {a.benchmark}; "
-        f"total value {money(a.total_value)} (account currency). Contributions are percentage "
-        "points of each portfolio's return and add up to it."
+    head = header(
+        "what-if",
+        a.source,
+        a.as_of,
+        f"Benchmark {escape(a.benchmark)}; {total_value(a.total_value)}. "
+        "Returns are % of each portfolio's value; contributions are percentage "
+        "points of it and add up to it.",
     )
-    parts: list[Any] = [head, _details(w), _summary(w)]
+    parts: list[Any] = [head]
     p = w.proposal
     if p is not None and p.after is not None:
-        parts.insert(
-            2,
+        parts.append(
             Text(
                 f"Proposed: the `advisor propose` rebalance with the same mandate "
-                f"(status {p.status}, turnover {pct(p.turnover)}, TE {pct(a.risk.tracking_error)}"
-                f" -> {pct(p.after.risk.tracking_error)}, megacaps "
-                f"{pct(a.concentration.megacap_weight)} -> "
+                f"(status {p.status}, turnover {pct(p.turnover)}, tracking error "
+                f"{pct(a.risk.tracking_error)} -> {pct(p.after.risk.tracking_error)} a year, "
+                f"megacaps {pct(a.concentration.megacap_weight)} -> "
                 f"{pct(p.after.concentration.megacap_weight)})."
-            ),
+            )
         )
-    parts += [
-        _matrix("Contribution by holding (percentage points)", w, "by_holding"),
-        _matrix("Contribution by group (look-through, percentage points)", w, "by_group"),
-        _matrix("Contribution by sector (look-through, percentage points)", w, "by_sector", 8),
-    ]
+    parts += [*_summary(w), _scenarios(w), *_matrices(w, console.width), _notes(w)]
     print_parts(console, parts)

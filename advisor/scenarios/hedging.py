@@ -35,7 +35,13 @@ from advisor.analytics.risk import active_risk
 from advisor.domain import Holdings
 from advisor.errors import AdvisorError, UsageError
 from advisor.market.lookthrough import risk_vector, unit_vector
-from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, RiskModel, load_market
+from advisor.market.snapshot import (
+    DEFAULT_MEGACAPS,
+    Market,
+    RiskModel,
+    load_market,
+    with_market_data,
+)
 from advisor.scenarios.instruments import (
     DEFAULT_INSTRUMENTS,
     FUTURES,
@@ -272,7 +278,8 @@ def _size_all(whatif: WhatIf, instruments: list[Instrument], market: Market, tar
             _overlay(inst, u, m, s, market, mega, target, whatif, cost_bps, prices)
             for m in ((Method.MIN_VARIANCE,) if is_stock else methods)
         ]
-        hedges += _merge_same(sized)
+        tracking = math.sqrt(max(model.variance(u.sub(b, fill_value=0.0)), 0.0))
+        hedges += _merge_same(sized, tracking, before.benchmark)
     notes: list[str] = []
     if any(h.kind == InstrumentKind.FUTURE for h in hedges):
         notes.append(
@@ -286,9 +293,10 @@ def _size_all(whatif: WhatIf, instruments: list[Instrument], market: Market, tar
     return HedgeReport(before, whatif, hedges, target, cost_bps, notes)
 
 
-def _merge_same(sized: list[Hedge]) -> list[Hedge]:
-    """One row for methods that size an overlay identically (same whole units, ratios within
-    0.5 %): e.g. SPY's beta and min-variance ratios when SPY is the benchmark itself."""
+def _merge_same(sized: list[Hedge], tracking: float, benchmark: str) -> list[Hedge]:
+    """One row, with a note saying why, for methods that size an overlay identically (same whole
+    units, ratios within 0.5 %): e.g. SPY's beta and min-variance ratios (``tracking``: the
+    instrument's tracking error against the benchmark; under 1 %, it tracks it)."""
     out: list[Hedge] = []
     for h in sized:
         twin = next(
@@ -298,8 +306,12 @@ def _merge_same(sized: list[Hedge]) -> list[Hedge]:
         )  # fmt: skip
         if twin is None:
             out.append(h)
-        else:
-            twin.same_as.append(str(h.method))
+            continue
+        twin.same_as.append(str(h.method))
+        i = twin.instrument
+        why = f"{i} holds or tracks the {benchmark}" if tracking < 0.01 else f"{i}'s ratios agree"
+        twin.notes.append(f"{twin.label}: {why}, so sizing the short by beta and by least "
+                          "variance gives the same trade (one row shows both)")  # fmt: skip
     return out
 
 
@@ -493,6 +505,7 @@ def action(h: Hedge) -> str:
 def hedge_dict(h: Hedge) -> dict[str, Any]:
     return {
         "instrument": h.instrument,
+        "label": h.label,
         "kind": str(h.kind),
         "method": str(h.method),
         "same_as": list(h.same_as),
@@ -503,6 +516,9 @@ def hedge_dict(h: Hedge) -> dict[str, Any]:
         "units": h.units,
         "unit": h.unit,
         "unit_price": _num(h.unit_price),
+        "unit_price_is": "net premium per contract"
+        if h.kind in (InstrumentKind.PUT, InstrumentKind.COLLAR)
+        else f"price per {h.unit.removesuffix('s')}",
         "action": action(h),
         "volatility_after": _num(h.volatility_after),
         "beta_after": _num(h.beta_after),
@@ -566,36 +582,38 @@ def report_dict(r: HedgeReport) -> dict[str, Any]:
 
     a = r.before
     names = [x.name for x in r.whatif.results]
-    return {
-        "as_of": str(a.as_of.date()),
-        "source": a.source,
-        "benchmark": a.benchmark,
-        "total_value": _num(a.total_value),
-        "target": r.target,
-        "units": "ratios, returns, volatility, beta and tracking error are fractions "
-        "(annualised risk); notional, cost and realised gain are account currency (negative "
-        "notional = protection); units are whole shares or contracts (negative = sold short); "
-        "unit_price is money per share, per futures contract, or an option's net premium per "
-        "contract",
-        "current": {
-            "volatility": _num(a.risk.volatility),
-            "beta": _num(a.risk.beta),
-            "tracking_error": _num(a.risk.tracking_error),
-        },
-        "hedges": [hedge_dict(h) for h in r.hedges],
-        "scenarios": [scenario_dict(x) for x in r.whatif.results],
-        "comparison": [
-            {
-                "alternative": row["alternative"],
-                "tracking_error": _num(row["tracking_error"]),
-                "volatility": _num(row["volatility"]),
-                "beta": _num(row["beta"]),
-                "scenario_returns": {n: _num(row.get(n)) for n in names},
-                "cost": _num(row["cost"]),
-                "realized_gain": _num(row["realized_gain"]),
-            }
-            for row in comparison(r).to_dict(orient="records")
-        ],
-        "cost_bps": r.cost_bps,
-        "notes": r.notes,
-    }
+    return with_market_data(
+        {
+            "as_of": str(a.as_of.date()),
+            "source": a.source,
+            "benchmark": a.benchmark,
+            "total_value": _num(a.total_value),
+            "target": r.target,
+            "units": "ratios, returns, volatility, beta and tracking error are fractions "
+            "(annualised risk); notional, cost and realised gain are account currency (negative "
+            "notional = protection); units are whole shares or contracts (negative = sold short); "
+            "unit_price is money per share, per futures contract, or an option's net premium per "
+            "contract",
+            "current": {
+                "volatility": _num(a.risk.volatility),
+                "beta": _num(a.risk.beta),
+                "tracking_error": _num(a.risk.tracking_error),
+            },
+            "hedges": [hedge_dict(h) for h in r.hedges],
+            "scenarios": [scenario_dict(x) for x in r.whatif.results],
+            "comparison": [
+                {
+                    "alternative": row["alternative"],
+                    "tracking_error": _num(row["tracking_error"]),
+                    "volatility": _num(row["volatility"]),
+                    "beta": _num(row["beta"]),
+                    "scenario_returns": {n: _num(row.get(n)) for n in names},
+                    "cost": _num(row["cost"]),
+                    "realized_gain": _num(row["realized_gain"]),
+                }
+                for row in comparison(r).to_dict(orient="records")
+            ],
+            "cost_bps": r.cost_bps,
+            "notes": r.notes,
+        }
+    )

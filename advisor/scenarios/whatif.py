@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from advisor.analytics.analysis import Analysis, analyze, security_groups
+from advisor.analytics.concentration import GROUP_ORDER, SECTOR_ORDER, in_order
 from advisor.domain import Holdings
 from advisor.errors import AdvisorError, UsageError
 from advisor.market.lookthrough import risk_vector
 from advisor.market.sleeves import SLEEVES, resolve_sleeves
-from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market
+from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market, with_market_data
 from advisor.scenarios.files import load_scenarios
 from advisor.scenarios.shocks import (
     REPLAYS,
@@ -127,8 +128,8 @@ def outcome(
         ret=ret,
         pnl=None if total is None else ret * total,
         by_holding=by_holding,
-        by_group=per_security.groupby(groups).sum().sort_values(),
-        by_sector=per_security.groupby(sectors).sum().sort_values(),
+        by_group=in_order(per_security.groupby(groups).sum(), GROUP_ORDER),
+        by_sector=in_order(per_security.groupby(sectors).sum(), SECTOR_ORDER),
     )
 
 
@@ -324,16 +325,18 @@ def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
 def whatif_dict(w: WhatIf) -> dict[str, Any]:
     """Every figure of a what-if run (the ``advisor what-if --format json`` contract)."""
     a = w.before
-    out: dict[str, Any] = {
-        "as_of": str(a.as_of.date()),
-        "source": a.source,
-        "benchmark": a.benchmark,
-        "total_value": _num(a.total_value),
-        "units": "returns and contributions are fractions of each portfolio's value; pnl is in "
-        "account currency",
-        "scenarios": [scenario_dict(r) for r in w.results],
-        "notes": w.notes,
-    }
+    out: dict[str, Any] = with_market_data(
+        {
+            "as_of": str(a.as_of.date()),
+            "source": a.source,
+            "benchmark": a.benchmark,
+            "total_value": _num(a.total_value),
+            "units": "returns and contributions are fractions of each portfolio's value; pnl is in "
+            "account currency",
+            "scenarios": [scenario_dict(r) for r in w.results],
+            "notes": w.notes,
+        }
+    )
     p = w.proposal
     if p is not None:
         out["proposal"] = {
