@@ -208,6 +208,7 @@ def test_xlsx_written_by_pandas_reports_spreadsheet_rows(tmp_path: Path) -> None
         (".5", (0.5, False)),
         ("1e3", (1000.0, False)),
         ("1\u00a0234", (1234.0, False)),
+        ("\uff11\uff12\uff13\uff05", (123.0, True)),  # full-width digits and percent sign
     ],
 )
 def testparse_number(text: str, expected: tuple[float, bool]) -> None:
@@ -778,6 +779,13 @@ def test_implied_price_far_from_the_snapshot_is_refused(tmp_path: Path, market: 
     with pytest.raises(InputError) as info:
         read_holdings(path, market.known, prices=snapshot_prices(market))
     assert info.value.line == 2 and "99,999.90" in str(info.value)
+
+
+def test_tiny_figures_are_not_shown_as_zero(tmp_path: Path, market: Market) -> None:
+    err = analysis_error(
+        write(tmp_path, "Symbol,Shares,Market Value\nAAPL,1e-300,1e-300\n"), market
+    )
+    assert err.value == "1e-300" and "market value 1e-300 /" in str(err)
 
 
 def test_implied_price_somewhat_off_is_warned_and_the_value_kept(

@@ -16,7 +16,7 @@ from advisor.analytics import concentration as conc
 from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings
 from advisor.errors import InputError
-from advisor.holdings.lines import UNITS_HINT
+from advisor.holdings.lines import UNITS_HINT, money
 from advisor.holdings.numbers import describe_gap, implausible, price_gap
 from advisor.market.lookthrough import LookThrough, look_through, risk_vector
 from advisor.market.snapshot import BENCHMARK_NAME, DEFAULT_MEGACAPS, Market
@@ -160,12 +160,12 @@ def _check_prices(h: Holdings, market: Market, value: pd.Series, snapshot: pd.Se
             and pd.isna(p.at[ticker, "price"])
         ):
             raise InputError(
-                f"{ticker}: market value {value[ticker]:,.2f} / {held:,g} shares = {implied:,.2f} "
-                f"a share, but the snapshot's price is {price:,.2f} ({describe_gap(gap)})"
-                + (f" (lines {where})" if len(lines) > 1 else ""),
+                f"{ticker}: market value {money(value[ticker])} / {held:,g} shares = "
+                f"{money(implied)} a share, but the snapshot's price is {money(price)} "
+                f"({describe_gap(gap)})" + (f" (lines {where})" if len(lines) > 1 else ""),
                 path=h.path,
                 line=line,
-                value=f"{value[ticker]:,.2f}",
+                value=money(value[ticker]),
                 hint=UNITS_HINT,
             )
     return shares
@@ -183,10 +183,10 @@ def _net_of_debit(h: Holdings, holdings: float, cash: float, unit: str) -> tuple
                 hint="Give the positions' weights (or their shares or market values).",
             )
         return total, cash
-    shown = f"{cash:.2%}" if unit == "weight" else f"{cash:,.2f}"
+    shown = f"{cash:.2%}" if unit == "weight" else money(cash)
     lines = ", ".join(map(str, h.cash_lines))
     said = f"a net cash debit of {shown} (line {lines}) against holdings of " + (
-        f"{holdings:.2%}" if unit == "weight" else f"{holdings:,.2f}"
+        f"{holdings:.2%}" if unit == "weight" else money(holdings)
     )
     if holdings + cash <= 0:
         why = f"{said}: the account's net value is not positive, nothing to analyse"

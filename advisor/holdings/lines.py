@@ -94,8 +94,8 @@ class Context:
 
 
 def money(x: float) -> str:
-    """A figure for a message: ``1,234.56``."""
-    return f"{x:,.2f}"
+    """A figure for a message: ``1,234.56`` (``1e-300`` when it would round to 0.00)."""
+    return f"{x:.3g}" if 0 < abs(x) < 0.005 else f"{x:,.2f}"
 
 
 def quantity(x: float) -> str:

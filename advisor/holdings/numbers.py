@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 #: Cell texts that mean "no figure" (compared in lower case, spaces removed).
 MISSING = frozenset({"", "-", "--", "---", "n/a", "na", "nan", "none", "null", "\u2014", "\u2013"})
@@ -56,7 +57,8 @@ def parse_number(text: str) -> tuple[float, bool] | None:
     Parameters
     ----------
     text : str
-        A cell as written. Spaces (also no-break spaces) are ignored.
+        A cell as written. Spaces (also no-break spaces) are ignored; full-width characters
+        (``１２３``) are read as their ASCII forms.
 
     Returns
     -------
@@ -73,6 +75,7 @@ def parse_number(text: str) -> tuple[float, bool] | None:
     compact = _SPACES.sub("", text.replace("\u00a0", ""))
     if len(compact) > MAX_NUMBER_CHARS:
         raise ValueError(f"a {len(compact):,}-character cell is not a number")
+    compact = unicodedata.normalize("NFKC", compact)  # full-width digits, signs and '%'
     if compact.lower() in MISSING:
         return None
     match = _NUMBER.fullmatch(compact)
