@@ -7,7 +7,7 @@ and prints the message without a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class AdvisorError(Exception):
@@ -64,18 +64,23 @@ class UnknownTickersError(InputError):
     Attributes
     ----------
     unknown : list of (line, raw ticker, close matches)
+    notes : dict of int to str
+        A remark per line, shown after it (``looks like a mutual fund ...``); may be empty.
     """
 
     def __init__(
         self,
         path: str,
         unknown: Sequence[tuple[int, str, Sequence[str]]],
+        notes: Mapping[int, str] | None = None,
     ) -> None:
         self.unknown = [(line, raw, list(matches)) for line, raw, matches in unknown]
+        self.notes = dict(notes or {})
         rows = []
         for line, raw, matches in self.unknown:
             near = f" (close: {', '.join(matches)})" if matches else ""
-            rows.append(f"    line {line}: {raw}{near}")
+            note = f": {self.notes[line]}" if line in self.notes else ""
+            rows.append(f"    line {line}: {raw}{near}{note}")
         first = self.unknown[0][1]
         message = f"{len(self.unknown)} ticker(s) not in the market snapshot:\n" + "\n".join(rows)
         hint = (

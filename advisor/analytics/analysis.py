@@ -17,6 +17,8 @@ from advisor.analytics import concentration as conc
 from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings
 from advisor.errors import InputError
+from advisor.holdings.lines import UNITS_HINT, money
+from advisor.holdings.numbers import describe_gap, implausible, price_gap
 from advisor.market.lookthrough import LookThrough, look_through, risk_vector
 from advisor.market.snapshot import (
     BENCHMARK_NAME,
@@ -30,6 +32,10 @@ from advisor.units import json_number as _num
 #: Funds whose look-through holdings returned this much more or less than the fund since the
 #: file date are flagged as possibly stale (the fund has rebalanced since).
 STALE_GAP = 0.05
+
+#: A net cash debit (margin loan) up to this fraction of the holdings is left out of the
+#: weights; a larger one is refused.
+DEBIT_LIMIT = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,8 +81,21 @@ def value_positions(
     """Market value of every position and of cash; weights of each.
 
     Value comes from the file's own market value when given, else shares x the file's price,
-    else shares x the snapshot price. A weights-only file keeps its weights (money figures only
-    when ``total_value`` is given).
+    else shares x the snapshot price; the price reported is then value / shares, so that a
+    trade at that price keeps the account's value. A weights-only file keeps its weights
+    (money figures only when ``total_value`` is given).
+
+    A row whose every line was read as another ticker by ``--map`` keeps its own value; when
+    its price is more than 25 % from the snapshot's, its shares are another security's and are
+    counted as value / snapshot price. A net cash debit (margin loan) up to half of the
+    holdings is left out of the weights, which are then fractions of the long holdings.
+
+    Raises
+    ------
+    InputError
+        A position without any price; a share price implied by the file (value / shares, no
+        price given) a factor 3 from the snapshot's; a position over ten trillion; an account
+        worth nothing, all weights zero, or a debit over half of the holdings or the whole.
     """
     p = h.positions
     sec = market.securities.reindex(p.index)
@@ -85,8 +104,8 @@ def value_positions(
     out["kind"] = np.where(sec["is_etf"], "fund", "stock")
     out["shares"] = p["shares"]
     if h.basis == "weight":
-        cash_w = 0.0 if np.isnan(h.cash_weight) else h.cash_weight
-        total = float(p["weight"].sum()) + cash_w
+        cash_w = 0.0 if np.isnan(h.cash_weight) else float(h.cash_weight)
+        total, cash_w = _net_of_debit(h, float(p["weight"].sum()), cash_w, "weight")
         weights = p["weight"] / total
         out["price"] = sec["price"]
         out["price_source"] = "snapshot"
@@ -113,11 +132,13 @@ def value_positions(
             hint="Add a Price or Market Value column for these lines, "
             "or --map them to a priced ticker.",
         )
-    out["price"] = p["price"].fillna(sec["price"])
+    shares = _check_prices(h, market, value, sec["price"])
+    out["shares"] = shares
+    out["price"] = (value / shares).where(shares > 0, p["price"].fillna(sec["price"]))
     out["price_source"] = source
     out["value"] = value
     cash = 0.0 if np.isnan(h.cash) else float(h.cash)
-    total = float(value.sum()) + cash
+    total, cash = _net_of_debit(h, float(value.sum()), cash, "value")
     if total <= 0:
         raise InputError(
             "the holdings are worth nothing (all quantities are zero)",
@@ -126,6 +147,75 @@ def value_positions(
         )
     out["weight"] = value / total
     return out, total, cash / total
+
+
+def _check_prices(h: Holdings, market: Market, value: pd.Series, snapshot: pd.Series) -> pd.Series:
+    """Shares to report, after refusing implausible rows (see :func:`value_positions`)."""
+    p = h.positions
+    shares = p["shares"].copy()
+    for ticker in p.index:
+        lines, raws = p.at[ticker, "lines"], p.at[ticker, "raw"]
+        where = ", ".join(map(str, lines))
+        line = int(lines[0]) if lines else None
+        why = implausible("value", float(value[ticker]))
+        if why is not None:
+            message = f"{ticker} (line {where}) is worth {value[ticker]:,.0f}: {why}"
+            hint = "Check the quantity and value columns (units?)."
+            raise InputError(message, path=h.path, line=line, value=f"{value[ticker]:g}", hint=hint)
+        held, price = p.at[ticker, "shares"], float(snapshot[ticker])
+        if not held > 0:
+            continue
+        implied = float(value[ticker]) / held
+        verdict, gap = price_gap(implied, price)
+        if all(market.resolve(str(r)) != ticker for r in raws):  # every line --map'ped here
+            if verdict != "ok":  # its shares are another security's: keep its value
+                shares[ticker] = value[ticker] / price
+        elif (
+            verdict == "refuse"
+            and pd.notna(p.at[ticker, "value"])
+            and pd.isna(p.at[ticker, "price"])
+        ):
+            raise InputError(
+                f"{ticker}: market value {money(value[ticker])} / {held:,g} shares = "
+                f"{money(implied)} a share, but the snapshot's price is {money(price)} "
+                f"({describe_gap(gap)})" + (f" (lines {where})" if len(lines) > 1 else ""),
+                path=h.path,
+                line=line,
+                value=money(value[ticker]),
+                hint=UNITS_HINT,
+            )
+    return shares
+
+
+def _net_of_debit(h: Holdings, holdings: float, cash: float, unit: str) -> tuple[float, float]:
+    """(total, cash) that weights are fractions of: a net cash debit (margin loan) is left out
+    when it is at most half of the holdings, and refused beyond (or when nothing is left)."""
+    if cash >= 0:
+        total = holdings + cash
+        if total <= 0 and unit == "weight":
+            raise InputError(
+                "all weights are 0: nothing to analyse",
+                path=h.path,
+                hint="Give the positions' weights (or their shares or market values).",
+            )
+        return total, cash
+    shown = f"{cash:.2%}" if unit == "weight" else money(cash)
+    lines = ", ".join(map(str, h.cash_lines))
+    said = f"a net cash debit of {shown} (line {lines}) against holdings of " + (
+        f"{holdings:.2%}" if unit == "weight" else money(holdings)
+    )
+    if holdings + cash <= 0:
+        why = f"{said}: the account's net value is not positive, nothing to analyse"
+    elif -cash > DEBIT_LIMIT * holdings:
+        why = (
+            f"{said} is more than half of them: the weights of so leveraged an account are not "
+            "fractions, and advisor analyses long-only accounts"
+        )
+    else:
+        return holdings, 0.0
+    line = h.cash_lines[0] if h.cash_lines else None
+    hint = "Check the cash lines' sign and units, or analyse the account without the margin loan."
+    raise InputError(why, path=h.path, line=line, value=shown, hint=hint)
 
 
 def _company_table(

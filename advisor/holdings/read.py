@@ -13,18 +13,15 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
 from typing import Literal
 
-import pandas as pd
-
-from advisor.domain import POSITION_COLUMNS, Holdings
-from advisor.errors import InputError, UnknownTickersError
-from advisor.holdings import tickers
-from advisor.holdings.tables import read_table
-
-NAN = float("nan")
+from advisor.domain import Holdings
+from advisor.errors import InputError
+from advisor.holdings import lines, tickers
+from advisor.holdings.lines import NUMERIC, Context, Header, Row, money
+from advisor.holdings.numbers import implausible, parse_number, shorten
+from advisor.holdings.tables import bad, read_table
 
 #: Column names we accept, per role (compared case-, space- and punctuation-insensitively).
 SYNONYMS: Mapping[str, tuple[str, ...]] = {
@@ -48,24 +45,23 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     }.items()
 }
 _AMOUNTS = ("shares", "value", "weight")
-_NUMERIC = ("shares", "price", "value", "weight", "cost_basis")
-_MISSING = frozenset({"", "-", "--", "---", "n/a", "na", "nan", "none", "null", "\u2014", "\u2013"})
-_NUMBER = re.compile(
-    r"^(?P<open>\()?(?P<s1>[+-])?\$?(?P<s2>[+-])?(?P<num>[\d,]*\.?\d*(?:[eE][+-]?\d+)?)"
-    r"(?P<pct>%)?(?P<close>\))?$"
-)
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$")
 _CLASS_SPACED = re.compile(r"^[A-Za-z0-9]{1,6}\s+[A-Za-z]{1,2}$")
 _PENDING = re.compile(r"^pending\b", re.IGNORECASE)
 _TOTAL = re.compile(r"total", re.IGNORECASE)
+#: A whole cell that says the line is a total ("Total", "Account Total", "Grand Total", ...).
+_TOTAL_CELL = re.compile(
+    r"(?:(?:grand|sub|portfolio|account|accounts|all\s+accounts|holdings|positions)[\s-]*)?"
+    r"totals?(?:\s+(?:value|market\s+value|portfolio|account|accounts|holdings|positions|"
+    r"for\s+all\s+accounts))?\s*:?",
+    re.IGNORECASE,
+)
+_LONGEST_NAME = 100  # a longer cell is no column name (and no total marker)
 _SIGNED = {"shares": "quantity", "value": "value", "price": "price", "weight": "weight"}
 _UNITS_HINT = (
     "one of the columns is in other units (price in cents, value in thousands, quantity in "
     "lots?); fix the file so that value = shares x price"
 )
 _SHORT_HINT = "advisor handles long-only accounts; remove the line or fix its sign"
-_WEIGHT_TOLERANCE = 0.005  # weights summing to 1 +- this are fine
-_WEIGHT_LIMIT = 1.01  # weights summing to more than this are an error
 
 
 def _norm(text: str) -> str:
@@ -77,65 +73,14 @@ def _norm(text: str) -> str:
 _ROLE_OF: dict[str, str] = {_norm(n): role for role, names in SYNONYMS.items() for n in names}
 
 
-def _bad(
-    path: str, line: int | None, message: str, value: str | None = None, hint: str | None = None
-) -> InputError:
-    """An :class:`InputError` built from positional parts (keeps the many raise sites short)."""
-    return InputError(message, path=path, line=line, value=value, hint=hint)
-
-
-@dataclass(frozen=True)
-class _Header:
-    """Where the header is and which column holds what."""
-
-    index: int  # position of the header row in the table
-    line: int
-    columns: dict[str, int]  # role -> column index
-    names: dict[str, str]  # role -> column name as written
-    weight_percent: bool  # the weight column's name says percent
-
-
-@dataclass
-class _Row:
-    """One holdings line, parsed."""
-
-    line: int
-    raw: str
-    kind: str  # "position", "cash", "unknown" or "unknown_cash" (unknown, counted as cash)
-    ticker: str  # canonical known ticker (positions), the mapped spelling (unknown), or ""
-    shares: float = NAN
-    price: float = NAN
-    value: float = NAN
-    weight: float = NAN
-    cost_basis: float = NAN
-    account: str = ""
-    weight_percent: bool = False  # the weight cell had a '%' suffix
-
-
-@dataclass
-class _Context:
-    """What one read needs along the way: the file, the tickers, the mapping, the warnings."""
-
-    path: str
-    known: Collection[str]
-    mapping: dict[str, str]
-    used: set[str] = field(default_factory=set)
-    warnings: list[tuple[float, str]] = field(default_factory=list)
-
-    def warn(self, line: int, message: str) -> None:
-        self.warnings.append((line, f"line {line}: {message}"))
-
-    def note(self, message: str) -> None:
-        """A warning about the whole file (listed after the line warnings)."""
-        self.warnings.append((math.inf, message))
-
-
 def read_holdings(
     path: str | os.PathLike[str],
     known: Collection[str],
     *,
     mapping: Mapping[str, str] | None = None,
     unknown: Literal["error", "cash", "skip"] = "error",
+    prices: Mapping[str, float] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Holdings:
     """Read a holdings export (CSV or XLSX, first sheet) into :class:`~advisor.domain.Holdings`.
 
@@ -153,6 +98,15 @@ def read_holdings(
     unknown : {"error", "cash", "skip"}
         What to do with tickers not in ``known``: raise :class:`UnknownTickersError` listing all
         of them, value the line as cash, or leave it out; the latter two with a warning.
+    prices : mapping of str to float, optional
+        The snapshot's price per share by canonical ticker. With it, a share price implied by
+        the file (market value / shares, on lines without a price) is checked against the
+        snapshot's (warned beyond 25 %, refused beyond a factor 3), and a mapped line is
+        compared with its target's price. Without it, ``analysis.value_positions`` refuses the
+        factor-3 cases.
+    names : mapping of str to str, optional
+        The snapshot's security names by ticker: a typo suggestion for an unknown ticker must
+        share a word with the line's description.
 
     Returns
     -------
@@ -165,7 +119,9 @@ def read_holdings(
     ------
     InputError
         The file is missing, not a CSV/XLSX export, has no recognisable header, or a line cannot
-        be read (unparseable number, short position, value != shares x price, weights over 100 %).
+        be read (unparseable or implausible number, short position or signed ticker, value !=
+        shares x price, weights over 100 %, a price implied by the file a factor 3 from the
+        snapshot's).
     UnknownTickersError
         With ``unknown="error"``, when tickers are not in ``known`` (all listed at once).
     """
@@ -173,25 +129,27 @@ def read_holdings(
         raise ValueError(f"unknown must be 'error', 'cash' or 'skip', not {unknown!r}")
     name = os.fspath(path)
     canon_map = {tickers.canonical(k): tickers.canonical(v) for k, v in (mapping or {}).items()}
-    ctx = _Context(name, known, canon_map)
+    ctx = Context(name, known, canon_map, prices, names)
     table = read_table(name, lambda rows: _header_at(rows) is not None)
     header = _find_header(table, name)
     _warn_preamble(table, header, ctx)
-    kept = _handle_unknown(_read_body(table, header, ctx), unknown, ctx)
-    _scale_weights(kept, header, ctx)
+    rows = lines.skip_sum_totals(_read_body(table, header, ctx), header, ctx)
+    kept = lines.handle_unknown(rows, unknown, ctx)
+    lines.scale_weights(kept, header, ctx)
     positions = [r for r in kept if r.kind == "position"]
     cash_rows = [r for r in kept if r.kind != "position"]
     if not kept:
         skipped = "".join(f"; {text}" for _, text in ctx.warnings[:3])
         message = f"no holdings found below the header (line {header.line}){skipped}"
         hint = "the file lists no positions or cash; check it is the right export"
-        raise _bad(name, None, message, None, hint)
-    basis = _basis(positions, header, name)
-    _check_weights(kept, header, basis, ctx)
-    cash, cash_weight = _cash_totals(cash_rows, header, basis, name)
+        raise bad(name, None, message, None, hint)
+    basis = lines.basis(positions, header, name)
+    lines.check_weights(kept, header, basis, ctx)
+    cash, cash_weight = lines.cash_totals(cash_rows, header, basis, name)
+    lines.check_implied_prices(positions, ctx)
     for key in sorted(set(canon_map) - ctx.used):
         ctx.note(f"--map {key}={canon_map[key]} matched no line")
-    frame = _aggregate(positions, ctx)
+    frame = lines.aggregate(positions, ctx)
     ctx.warnings.sort(key=lambda item: item[0])
     return Holdings(
         path=name,
@@ -209,6 +167,8 @@ def read_holdings(
 
 def _column_role(text: str) -> str | None:
     """The role of a column name (``"ticker"``, ``"shares"``, ...), or None when we don't use it."""
+    if len(text) > _LONGEST_NAME:  # also keeps the lazy patterns below linear
+        return None
     outer = re.sub(r"\(.*?\)", " ", text)
     for key in (_norm(text), _norm(outer), *map(_norm, re.findall(r"\((.*?)\)", text))):
         if key in _ROLE_OF:
@@ -228,17 +188,17 @@ def _roles(cells: list[str]) -> tuple[dict[str, int], dict[str, str]]:
     return columns, names
 
 
-def _header_at(rows: list[tuple[int, list[str]]]) -> _Header | None:
+def _header_at(rows: list[tuple[int, list[str]]]) -> Header | None:
     """The first row with a ticker column and a shares, value or weight column, if any."""
     for index, (line, cells) in enumerate(rows):
         columns, names = _roles(cells)
         if "ticker" in columns and any(a in columns for a in _AMOUNTS):
             percent = "weight" in names and bool(re.search(r"%|percent|pct", names["weight"], re.I))
-            return _Header(index, line, columns, names, percent)
+            return Header(index, line, columns, names, percent)
     return None
 
 
-def _find_header(rows: list[tuple[int, list[str]]], path: str) -> _Header:
+def _find_header(rows: list[tuple[int, list[str]]], path: str) -> Header:
     """The header row, or an InputError listing the likeliest row's columns and accepted names."""
     header = _header_at(rows)
     if header is not None:
@@ -258,9 +218,9 @@ def _find_header(rows: list[tuple[int, list[str]]], path: str) -> _Header:
     )
 
 
-def _read_body(table: list[tuple[int, list[str]]], header: _Header, ctx: _Context) -> list[_Row]:
+def _read_body(table: list[tuple[int, list[str]]], header: Header, ctx: Context) -> list[Row]:
     """The lines below the header, up to the header of another table (Vanguard's transactions)."""
-    rows: list[_Row] = []
+    rows: list[Row] = []
     for line, cells in table[header.index + 1 :]:
         other = _header_at([(line, cells)])
         if other is None:
@@ -277,7 +237,7 @@ def _read_body(table: list[tuple[int, list[str]]], header: _Header, ctx: _Contex
     return rows
 
 
-def _warn_preamble(table: list[tuple[int, list[str]]], header: _Header, ctx: _Context) -> None:
+def _warn_preamble(table: list[tuple[int, list[str]]], header: Header, ctx: Context) -> None:
     """Name each non-blank line above the header (titles, account names) in a warning."""
     for line, cells in table[: header.index]:
         if any(c.strip() for c in cells):
@@ -289,51 +249,41 @@ def _warn_preamble(table: list[tuple[int, list[str]]], header: _Header, ctx: _Co
 
 def _show(cells: list[str]) -> str:
     """A line's non-empty cells, quoted and shortened, for warnings."""
-    text = ", ".join(c.strip() for c in cells if c.strip())
+    text = ", ".join(c.strip()[:200] for c in cells if c.strip())
     return repr(text if len(text) <= 80 else text[:77] + "...")
-
-
-def _parse_number(text: str) -> tuple[float, bool] | None:
-    """Parse ``'$1,234.56'``, ``'(1,234.00)'``, ``'-1,234'``, ``'12.5%'``: (number, had ``%``).
-
-    Returns None for a missing figure (empty, ``--``, ``n/a``); raises ValueError for anything
-    else that is not a number.
-    """
-    compact = re.sub(r"\s+", "", text.replace("\u00a0", ""))
-    if compact.lower() in _MISSING:
-        return None
-    match = _NUMBER.match(compact)
-    if match is None or bool(match["open"]) != bool(match["close"]):
-        raise ValueError(text)
-    number = match["num"]
-    if (match["s1"] and match["s2"]) or not re.search(r"\d", number):
-        raise ValueError(text)
-    if "," in number:
-        if not _GROUPED.match(number):
-            raise ValueError(text)
-        number = number.replace(",", "")
-    value = float(number)
-    negative = bool(match["open"]) != ((match["s1"] or match["s2"]) == "-")
-    return (-value if negative else value), bool(match["pct"])
 
 
 def _lenient_amounts(texts: Mapping[str, str]) -> bool:
     """True when any amount column holds a number (used on lines that may not be holdings)."""
-    for role in _NUMERIC:
+    for role in NUMERIC:
         try:
-            if _parse_number(texts.get(role, "")) is not None:
+            if parse_number(texts.get(role, "")) is not None:
                 return True
         except ValueError:
             continue
     return False
 
 
-def _classify(raw: str, description: str, ctx: _Context) -> tuple[str, str]:
+def _is_total(cells: list[str]) -> str | None:
+    """The cell that makes a line a total line (``Portfolio Total`` in any column), if any."""
+    for cell in cells:
+        text = cell.strip()
+        if len(text) <= _LONGEST_NAME and _TOTAL_CELL.fullmatch(text):
+            return text
+    return None
+
+
+def _classify(line: int, raw: str, description: str, ctx: Context) -> tuple[str, str]:
     """What a line is, from its ticker cell: (kind, ticker or mapped spelling)."""
     if not raw:
         kind = "cash" if description and tickers.is_cash(description) else "noticker"
         return kind, ""
     text = raw.rstrip("*").strip()
+    if tickers.signed(text):
+        message = (
+            f"ticker {shorten(raw)!r} has a sign: a short position written as such is not supported"
+        )
+        raise bad(ctx.path, line, message, raw, _SHORT_HINT)
     key = tickers.canonical(text)
     if key in ctx.mapping:
         ctx.used.add(key)
@@ -351,17 +301,26 @@ def _classify(raw: str, description: str, ctx: _Context) -> tuple[str, str]:
     return ("position", resolved) if resolved else ("unknown", tickers.canonical(text))
 
 
-def _read_line(line: int, cells: list[str], header: _Header, ctx: _Context) -> _Row | None:
+def _mapped(raw: str, ticker: str, ctx: Context) -> bool:
+    """True when ``--map`` made the line another security than its ticker cell names."""
+    text = raw.rstrip("*").strip()
+    if tickers.canonical(text) not in ctx.mapping:
+        return False
+    return (tickers.resolve(text, ctx.known) or tickers.canonical(text)) != ticker
+
+
+def _read_line(line: int, cells: list[str], header: Header, ctx: Context) -> Row | None:
     """Parse one line below the header; None (with a warning unless blank) when it is no holding."""
     if not any(c.strip() for c in cells):
         return None
     texts = {role: cells[i] if i < len(cells) else "" for role, i in header.columns.items()}
-    raw = texts["ticker"].strip()
-    kind, ticker = _classify(raw, texts.get("description", "").strip(), ctx)
+    raw, description = texts["ticker"].strip(), texts.get("description", "").strip()
+    said = _is_total(cells)
+    kind, ticker = ("total", "") if said else _classify(line, raw, description, ctx)
     if kind == "unknown" and not _lenient_amounts(texts):
         kind = "note"
     skipped = {
-        "total": f"total line, skipped: {_show(cells)}",
+        "total": f"total line{f' ({said!r})' if said else ''}, skipped: {_show(cells)}",
         "note": f"not a holding, skipped: {_show(cells)}",
         "noticker": f"no ticker, skipped: {_show(cells)}",
     }
@@ -369,8 +328,9 @@ def _read_line(line: int, cells: list[str], header: _Header, ctx: _Context) -> _
         ctx.warn(line, skipped[kind])
         return None
     account = texts.get("account", "").strip()
-    row = _Row(line, raw or texts.get("description", "").strip(), kind, ticker, account=account)
-    for role in _NUMERIC:
+    row = Row(line, raw or description, kind, ticker, account=account, description=description)
+    row.mapped = kind in ("position", "unknown") and _mapped(raw, ticker, ctx)
+    for role in NUMERIC:
         if role in texts:
             _set_number(row, role, texts[role], header.names[role], ctx.path)
     if kind in ("cash", "pending"):
@@ -379,46 +339,55 @@ def _read_line(line: int, cells: list[str], header: _Header, ctx: _Context) -> _
     return row
 
 
-def _set_number(row: _Row, role: str, text: str, column: str, path: str) -> None:
+def _set_number(row: Row, role: str, text: str, column: str, path: str) -> None:
     """Parse one cell into ``row.<role>``; an InputError names the line, column and value."""
     try:
-        parsed = _parse_number(text)
+        parsed = parse_number(text)
     except ValueError as exc:
-        message = f"cannot read {text.strip()!r} in column {column!r} as a number"
+        message = f"cannot read {shorten(text)!r} in column {column!r} as a number"
         hint = "fix the cell, or leave it empty ('--' and 'n/a' also mean missing)"
-        raise _bad(path, row.line, message, text, hint) from exc
+        raise bad(path, row.line, message, shorten(text), hint) from exc
     if parsed is None:
         return
     number, percent = parsed
     if percent and role != "weight":
         hint = f"give {column!r} as a plain number"
-        raise _bad(path, row.line, f"a percentage in column {column!r}", text, hint)
-    if not math.isfinite(number):
-        message = f"{text.strip()!r} in column {column!r} is not a finite number"
-        raise _bad(path, row.line, message, text, "fix the cell")
+        raise bad(path, row.line, f"a percentage in column {column!r}", text, hint)
+    why = implausible(role, number)
+    if why is not None:
+        message = f"{text.strip()!r} in column {column!r} is {why}"
+        raise bad(path, row.line, message, text.strip(), "fix the cell (check its units)")
     setattr(row, role, number)
     if role == "weight":
         row.weight_percent = percent
 
 
-def _check_line(row: _Row, texts: Mapping[str, str], path: str) -> None:
+def _check_value(row: Row, path: str) -> None:
+    """Refuse a value computed from shares x price beyond any real position."""
+    why = implausible("value", row.value)
+    if why is not None:
+        message = f"{row.raw}: {lines.quantity(row.shares)} shares x {money(row.price)} is {why}"
+        raise bad(path, row.line, message, f"{row.value:g}", "fix the quantity or price (units?)")
+
+
+def _check_line(row: Row, texts: Mapping[str, str], path: str) -> None:
     """Reject short positions and inconsistent units; fill value from shares x price (and the
     missing figures of a zero line with 0, so that it changes no total)."""
     for role, what in _SIGNED.items():
         if getattr(row, role) < 0:
             message = f"negative {what} for {row.raw} (short positions are not supported)"
-            raise _bad(path, row.line, message, texts[role].strip(), _SHORT_HINT)
+            raise bad(path, row.line, message, texts[role].strip(), _SHORT_HINT)
     shares, price, value = row.shares, row.price, row.value
     if shares == 0:
         price = 0.0 if math.isnan(price) else price
     if not (math.isnan(shares) or math.isnan(price) or math.isnan(value)):
         expected = shares * price
         if abs(value - expected) > 0.01 * abs(expected) + 1.0:
-            qty = f"{shares:,.6f}".rstrip("0").rstrip(".")
-            message = f"{row.raw}: value {value:,.2f} != {qty} shares x {price:,.2f}"
-            raise _bad(path, row.line, message, texts["value"].strip(), _UNITS_HINT)
+            message = f"{row.raw}: value {money(value)} != {lines.quantity(shares)} shares x {money(price)}"
+            raise bad(path, row.line, message, texts["value"].strip(), _UNITS_HINT)
     if math.isnan(row.value) and not (math.isnan(shares) or math.isnan(row.price)):
         row.value = shares * row.price
+        _check_value(row, path)
     if shares == 0 or (math.isnan(shares) and row.value == 0):  # a position of 0: all figures 0
         row.value = 0.0 if math.isnan(row.value) else row.value
         for role in ("weight", "cost_basis"):
@@ -426,178 +395,23 @@ def _check_line(row: _Row, texts: Mapping[str, str], path: str) -> None:
                 setattr(row, role, 0.0)
 
 
-def _cash_line(row: _Row, ctx: _Context) -> _Row | None:
+def _cash_line(row: Row, ctx: Context) -> Row | None:
     """Value a cash or pending line in dollars (a bare quantity counts as dollars)."""
     pending = row.kind == "pending"
     row.kind = "cash"
     if math.isnan(row.value) and not math.isnan(row.shares):
         row.value = row.shares * (1.0 if math.isnan(row.price) else row.price)
+        _check_value(row, ctx.path)
     if math.isnan(row.value) and math.isnan(row.weight):
         ctx.warn(row.line, f"cash line {row.raw} has no amount, ignored")
         return None
-    amount = "" if math.isnan(row.value) else f" ({row.value:,.2f})"
+    amount = "" if math.isnan(row.value) else f" ({money(row.value)})"
     what = "pending activity (unsettled)" if pending else row.raw
-    negative = " - negative: a debit balance" if row.value < 0 or row.weight < 0 else ""
+    negative = ""
+    if row.value < 0 or row.weight < 0:
+        negative = (
+            " - negative: a debit balance (margin loan); weights are then fractions of the long "
+            "holdings without it, and a net debit over half of them is refused"
+        )
     ctx.warn(row.line, f"{what} counted as cash{amount}{negative}")
     return row
-
-
-# --- the lines together ------------------------------------------------------------------------
-
-
-def _handle_unknown(rows: list[_Row], unknown: str, ctx: _Context) -> list[_Row]:
-    """Raise for unknown tickers, or count them as cash, or leave them out (with warnings)."""
-    lost = [r for r in rows if r.kind == "unknown"]
-    if unknown == "error" and lost:
-        listed: list[tuple[int, str, list[str]]] = []
-        for r in lost:
-            mapped = tickers.canonical(r.raw.rstrip("*").strip()) != r.ticker
-            shown = f"{r.raw} (mapped to {r.ticker})" if mapped else r.raw
-            listed.append((r.line, shown, tickers.close_matches(r.ticker, ctx.known)))
-        raise UnknownTickersError(ctx.path, listed)
-    for r in lost:
-        if unknown == "skip":
-            ctx.warn(r.line, f"unknown ticker {r.raw} left out of the analysis (--unknown skip)")
-        else:
-            r.kind = "unknown_cash"
-            amount = "" if math.isnan(r.value) else f" ({r.value:,.2f})"
-            ctx.warn(r.line, f"unknown ticker {r.raw} counted as cash{amount} (--unknown cash)")
-    return [r for r in rows if r.kind != "unknown"]
-
-
-def _scale_weights(rows: list[_Row], header: _Header, ctx: _Context) -> None:
-    """Turn weights into fractions: percent if a cell says so (``12.5%``), if they add up to
-    more than 1.5 (so about 100), or if the column name says so unless they add up to 1."""
-    total = math.fsum(r.weight for r in rows if not math.isnan(r.weight))
-    near_one = abs(total - 1.0) <= 2 * _WEIGHT_TOLERANCE
-    if (
-        any(r.weight_percent for r in rows)
-        or total > 1.5
-        or (header.weight_percent and not near_one)
-    ):
-        for r in rows:
-            r.weight /= 100.0
-    elif header.weight_percent:
-        column = header.names["weight"]
-        ctx.note(f"column {column!r} read as fractions (they add up to {total:.4g}), not percent")
-
-
-def _basis(positions: list[_Row], header: _Header, path: str) -> str:
-    """The richest unit every non-cash line has: shares, else value, else weight."""
-    tests: dict[str, Callable[[_Row], bool]] = {
-        "shares": lambda r: not math.isnan(r.shares),
-        "value": lambda r: not math.isnan(r.value),  # filled from shares x price when given
-        "weight": lambda r: not math.isnan(r.weight),
-    }
-    if not positions:
-        return next(b for b in tests if b in header.columns)
-    lacking: dict[str, _Row] = {}
-    for basis, has in tests.items():
-        missing = [r for r in positions if not has(r)]
-        if not missing:
-            return basis
-        lacking[basis] = missing[0]
-    bare = next((r for r in positions if not any(has(r) for has in tests.values())), None)
-    line: int | None = None
-    if bare is not None:
-        detail, line = f"{bare.raw} has no shares, market value or weight", bare.line
-    else:
-        detail = ", ".join(f"line {r.line} ({r.raw}) has no {b}" for b, r in lacking.items())
-    hint = (
-        "every line needs shares, or every line a market value (or shares and price), or "
-        "every line a weight; fill in the missing figures"
-    )
-    raise _bad(path, line, f"conflicting/insufficient units: {detail}", None, hint)
-
-
-def _cash_totals(
-    cash_rows: list[_Row], header: _Header, basis: str, path: str
-) -> tuple[float, float]:
-    """Cash in dollars (NaN when a weight-basis file does not value it) and as a weight.
-
-    Every line counted as cash needs a dollar amount (or a weight, on a weight basis).
-    """
-    for r in cash_rows:
-        if not math.isnan(r.value) or (basis == "weight" and not math.isnan(r.weight)):
-            continue
-        hint = "give the line's market value"
-        if r.kind == "unknown_cash":
-            hint += ", map it to a known ticker with --map, or leave it out with --unknown skip"
-        message = f"{r.raw} cannot be counted as cash: no market value (nor shares and price)"
-        raise _bad(path, r.line, message, r.raw, hint)
-    cash = NAN if basis == "weight" and not cash_rows else _total([r.value for r in cash_rows])
-    has_weight = "weight" in header.columns
-    return cash, _total([r.weight for r in cash_rows]) if has_weight else NAN
-
-
-def _check_weights(rows: list[_Row], header: _Header, basis: str, ctx: _Context) -> None:
-    """Weights must not add up to more than 100 %; say so when they don't add up to 100 %."""
-    if "weight" not in header.columns:
-        return
-    given = [r for r in rows if not math.isnan(r.weight)]
-    total = math.fsum(r.weight for r in given)
-    accounts: dict[str, float] = {}
-    for r in given:
-        accounts[r.account] = accounts.get(r.account, 0.0) + r.weight
-    per_account = len(accounts) > 1 and all(t <= _WEIGHT_LIMIT for t in accounts.values())
-    if total > _WEIGHT_LIMIT and per_account and basis != "weight":
-        for r in rows:
-            r.weight = NAN
-        ctx.note(
-            f"weights are per account ({len(accounts)} accounts, {total:.2%} in all): "
-            f"not used, the {basis} are"
-        )
-        return
-    if total > _WEIGHT_LIMIT:
-        hint = (
-            "check the weight column (a percent of this account?) and remove total lines; "
-            "for several accounts give shares or market values"
-        )
-        raise _bad(
-            ctx.path, None, f"weights add up to {total:.2%}, over 100 %", f"{total:.2%}", hint
-        )
-    if given and len(given) == len(rows) and abs(total - 1.0) > _WEIGHT_TOLERANCE:
-        ctx.note(f"weights add up to {total:.2%} including cash, not 100 %; nothing was rescaled")
-
-
-def _total(numbers: list[float]) -> float:
-    """The sum, or NaN when any term is missing (a partial sum would mislead)."""
-    return NAN if any(math.isnan(x) for x in numbers) else math.fsum(numbers)  # order-free
-
-
-def _price(group: list[_Row]) -> float:
-    """One price for a ticker's lines: the common one, else share-weighted over held lines."""
-    priced = [r for r in group if not math.isnan(r.price)]
-    if len({r.price for r in priced}) <= 1:
-        return priced[0].price if priced else NAN
-    held = [r for r in priced if r.shares > 0]
-    if not held:
-        return math.fsum(r.price for r in priced) / len(priced)
-    return math.fsum(r.price * r.shares for r in held) / math.fsum(r.shares for r in held)
-
-
-def _aggregate(positions: list[_Row], ctx: _Context) -> pd.DataFrame:
-    """One row per ticker, sorted; duplicate lines summed, with a warning naming the lines."""
-    groups: dict[str, list[_Row]] = {}
-    for r in positions:
-        groups.setdefault(r.ticker, []).append(r)
-    names = sorted(groups)
-    columns: dict[str, list[object]] = {c: [] for c in POSITION_COLUMNS}
-    for ticker in names:
-        group = groups[ticker]
-        if len(group) > 1:
-            where = ", ".join(f"{r.line} ({r.raw})" for r in group)
-            ctx.warn(group[0].line, f"{ticker} appears on {len(group)} lines ({where}): summed")
-        for role in ("shares", "value", "weight", "cost_basis"):
-            columns[role].append(_total([getattr(r, role) for r in group]))
-        columns["price"].append(_price(group))
-        columns["account"].append("; ".join(sorted({r.account for r in group if r.account})))
-        columns["lines"].append(tuple(r.line for r in group))
-        columns["raw"].append(tuple(r.raw for r in group))
-    index = pd.Index(names, name="ticker", dtype="str")
-    data = {
-        c: pd.Series(columns[c], index=index, dtype="float64" if c in _NUMERIC else object)
-        for c in POSITION_COLUMNS
-    }
-    data["account"] = data["account"].astype("str")
-    return pd.DataFrame(data, index=index)

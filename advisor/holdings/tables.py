@@ -26,9 +26,24 @@ _NOT_EXPORTS = {
 }
 
 
-def _bad(
+def bad(
     path: str, line: int | None, message: str, value: str | None = None, hint: str | None = None
 ) -> InputError:
+    """An :class:`InputError` from positional parts (keeps the holdings readers' raise sites short).
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    line : int or None
+        1-based line (spreadsheet row for XLSX), None for the whole file.
+    message : str
+        What is wrong.
+    value : str, optional
+        The offending text as written.
+    hint : str, optional
+        What to do about it.
+    """
     return InputError(message, path=path, line=line, value=value, hint=hint)
 
 
@@ -42,12 +57,12 @@ def read_table(path: str, is_header: Callable[[Rows], bool]) -> Rows:
         with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError as exc:
-        raise _bad(path, None, "file not found", None, "check the path") from exc
+        raise bad(path, None, "file not found", None, "check the path") from exc
     except IsADirectoryError as exc:
-        raise _bad(path, None, "a directory, not a file", None, "give a CSV or XLSX") from exc
+        raise bad(path, None, "a directory, not a file", None, "give a CSV or XLSX") from exc
     except OSError as exc:
         message, hint = f"cannot read the file ({exc.strerror or exc})", "check you may read it"
-        raise _bad(path, None, message, None, hint) from exc
+        raise bad(path, None, message, None, hint) from exc
     if not data.strip():
         raise InputError("the file is empty", path=path, hint="export the positions again")
     for magic, (message, hint) in _NOT_EXPORTS.items():
@@ -61,7 +76,7 @@ def read_table(path: str, is_header: Callable[[Rows], bool]) -> Rows:
 def _decode(data: bytes, path: str) -> str:
     """Decode a text export: UTF-16 with BOM, UTF-8 (BOM dropped), else cp1252, else latin-1."""
     hint = "export the positions from the custodian as CSV or XLSX"
-    not_text = _bad(path, None, "not a CSV or XLSX file (binary content)", None, hint)
+    not_text = bad(path, None, "not a CSV or XLSX file (binary content)", None, hint)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -96,7 +111,7 @@ def _read_csv(text: str, path: str, is_header: Callable[[Rows], bool]) -> Rows:
                 start = reader.line_num + 1
         except csv.Error as exc:
             hint = "check the file is a CSV export"
-            raise _bad(path, start, f"cannot read as CSV: {exc}", None, hint) from exc
+            raise bad(path, start, f"cannot read as CSV: {exc}", None, hint) from exc
         first = rows if first is None else first
         if is_header(rows):
             return rows
@@ -118,7 +133,7 @@ def _read_xlsx(data: bytes, path: str) -> Rows:
         book.close()
     except Exception as exc:  # openpyxl raises many types on damaged or foreign zip files
         message = f"cannot read as an XLSX workbook ({type(exc).__name__}: {exc})"
-        raise _bad(path, None, message, None, _SAVE_AS) from exc
+        raise bad(path, None, message, None, _SAVE_AS) from exc
     return rows
 
 
