@@ -93,8 +93,11 @@ def read_holdings(
     from advisor.market.snapshot import Market, load_market
 
     market = load_market() if market is None else market
-    known = market.known if isinstance(market, Market) else market
-    return read(path, known, mapping=mapping, unknown=unknown)
+    if isinstance(market, Market):
+        sec = market.securities
+        return read(path, market.known, mapping=mapping, unknown=unknown,
+                    prices=sec["price"].dropna().to_dict(), names=sec["name"].to_dict())  # fmt: skip
+    return read(path, market, mapping=mapping, unknown=unknown)
 
 
 def __getattr__(name: str) -> Any:

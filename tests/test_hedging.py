@@ -9,7 +9,8 @@ from advisor.analytics.analysis import analyze
 from advisor.errors import AdvisorError
 from advisor.market.lookthrough import risk_vector, unit_vector
 from advisor.market.sleeves import SLEEVES, resolve_sleeves
-from advisor.scenarios.hedging import FUTURES, OptionTerms, hedge, parse_instrument
+from advisor.scenarios.hedging import hedge
+from advisor.scenarios.instruments import FUTURES, OptionTerms, parse_instrument
 from advisor.scenarios.options import OptionInputs, put_price
 from advisor.scenarios.shocks import Scenario, Shock
 from advisor.scenarios.whatif import what_if

@@ -44,11 +44,11 @@ from advisor.market.snapshot import (
 )
 from advisor.scenarios.instruments import (
     DEFAULT_INSTRUMENTS,
-    FUTURES,
     OPTION_MULTIPLIER,
     Instrument,
     InstrumentKind,
     OptionTerms,
+    future_prices,
     option_dict,
     parse_instrument,
     price_option,
@@ -57,7 +57,6 @@ from advisor.scenarios.options import call_payoff, put_payoff
 from advisor.scenarios.shocks import Scenario, parse_shock
 from advisor.scenarios.whatif import DEFAULT_SHOCKS, WhatIf, what_if
 from advisor.units import json_number as _num
-from advisor.units import parse_money
 
 if TYPE_CHECKING:
     from advisor.optimize.mandate import Mandate
@@ -210,7 +209,7 @@ def hedge(
     """
     market = market or load_market()
     terms = terms or OptionTerms()
-    prices = _future_prices(prices)
+    prices = future_prices(prices)
     if target not in TARGETS:
         raise UsageError(f"unknown hedge target {target!r}", f"Use one of {', '.join(TARGETS)}")
     methods = [Method(m) for m in methods]
@@ -236,24 +235,6 @@ def _hedge_scenarios() -> list[Scenario]:
         Scenario(n, (parse_shock(shocks[n]),)) if n in shocks else Scenario(n, replay=n)
         for n in HEDGE_SCENARIOS
     ]
-
-
-def _future_prices(prices: dict[str, float | str] | None) -> dict[str, float]:
-    """Quoted futures prices by symbol (numbers, or text such as ``6,420``)."""
-    out = {}
-    for k, v in (prices or {}).items():
-        if k.upper() not in FUTURES:
-            raise UsageError(
-                f"{k!r} is not a future; quote one of {', '.join(FUTURES)}", option="--price"
-            )
-        try:
-            level = parse_money(v)
-        except ValueError as exc:
-            raise UsageError(f"{k}: {exc}", "e.g. --price ES=6420", option="--price") from exc
-        if level >= 1e7:
-            raise UsageError(f"{k}={v!r} is not a futures price", option="--price")
-        out[k.upper()] = level
-    return out
 
 
 def _size_all(whatif: WhatIf, instruments: list[Instrument], market: Market, target: str,

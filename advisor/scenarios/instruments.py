@@ -22,7 +22,7 @@ from advisor.scenarios.options import (
     put_delta,
     put_price,
 )
-from advisor.units import parse_percent, parse_period
+from advisor.units import parse_money, parse_percent, parse_period
 
 OPTION_MULTIPLIER = 100  # shares per listed equity or ETF option contract
 #: Hedges sized when none is named.
@@ -242,3 +242,21 @@ def option_dict(inst: Instrument, o: PricedOption, premium: float) -> dict[str, 
         "contract_notional": o.spot * OPTION_MULTIPLIER,
         "premium_fraction": premium,
     }
+
+
+def future_prices(prices: dict[str, float | str] | None) -> dict[str, float]:
+    """Quoted futures prices by symbol (numbers, or text such as ``6,420``)."""
+    out = {}
+    for k, v in (prices or {}).items():
+        if k.upper() not in FUTURES:
+            raise UsageError(
+                f"{k!r} is not a future; quote one of {', '.join(FUTURES)}", option="--price"
+            )
+        try:
+            level = parse_money(v)
+        except ValueError as exc:
+            raise UsageError(f"{k}: {exc}", "e.g. --price ES=6420", option="--price") from exc
+        if level >= 1e7:
+            raise UsageError(f"{k}={v!r} is not a futures price", option="--price")
+        out[k.upper()] = level
+    return out
