@@ -7,8 +7,25 @@ errors), so that every later module can speak of holdings without importing a re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pandas as pd
+
+
+class PositionKind(StrEnum):
+    """What a position is (JSON keeps the strings)."""
+
+    STOCK = "stock"
+    FUND = "fund"
+
+
+class PriceSource(StrEnum):
+    """Where a position's value came from (JSON keeps the strings)."""
+
+    FILE_VALUE = "file value"  # the file's market value
+    FILE_PRICE = "file price"  # shares x the file's price
+    SNAPSHOT = "snapshot"  # shares x the snapshot's price (or, for weights, the snapshot's price)
+
 
 #: Columns of :attr:`Holdings.positions`, in order. Missing figures are NaN, never 0.
 POSITION_COLUMNS = (

@@ -15,7 +15,7 @@ import pandas as pd
 
 from advisor.analytics import concentration as conc
 from advisor.analytics.risk import Risk, measure
-from advisor.domain import Holdings
+from advisor.domain import Holdings, PositionKind, PriceSource
 from advisor.errors import InputError
 from advisor.holdings.lines import UNITS_HINT, money
 from advisor.holdings.numbers import describe_gap, implausible, price_gap
@@ -101,14 +101,14 @@ def value_positions(
     sec = market.securities.reindex(p.index)
     out = pd.DataFrame(index=p.index)
     out["name"] = sec["name"]
-    out["kind"] = np.where(sec["is_etf"], "fund", "stock")
+    out["kind"] = np.where(sec["is_etf"], PositionKind.FUND, PositionKind.STOCK)
     out["shares"] = p["shares"]
     if h.basis == "weight":
         cash_w = 0.0 if np.isnan(h.cash_weight) else float(h.cash_weight)
         total, cash_w = _net_of_debit(h, float(p["weight"].sum()), cash_w, "weight")
         weights = p["weight"] / total
         out["price"] = sec["price"]
-        out["price_source"] = "snapshot"
+        out["price_source"] = PriceSource.SNAPSHOT
         out["value"] = weights * total_value if total_value else np.nan
         out["weight"] = weights
         return out, total_value if total_value else None, cash_w / total
@@ -118,8 +118,8 @@ def value_positions(
     value = file_value.fillna(from_file_price).fillna(from_snapshot)
     source = np.where(
         file_value.notna(),
-        "file value",
-        np.where(from_file_price.notna(), "file price", "snapshot"),
+        PriceSource.FILE_VALUE,
+        np.where(from_file_price.notna(), PriceSource.FILE_PRICE, PriceSource.SNAPSHOT),
     )
     missing = value.index[value.isna()]
     if len(missing):
@@ -407,7 +407,7 @@ def security_groups(names: pd.Index, market: Market, mega: set[str]) -> tuple[pd
 def _data_warnings(positions: pd.DataFrame, market: Market, lt: LookThrough) -> list[str]:
     out = []
     info = market.fund_info
-    for fund in positions.index[positions["kind"] == "fund"]:
+    for fund in positions.index[positions["kind"] == PositionKind.FUND]:
         if not market.has_lookthrough(fund):
             out.append(
                 f"{fund}: the snapshot has no holdings for this fund; it counts as unseen in the "
