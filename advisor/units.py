@@ -100,6 +100,13 @@ def json_number(x: Any) -> Any:
     return int(x) if isinstance(x, int) else f
 
 
+def json_money(x: Any) -> Any:
+    """Money for JSON: to the cent (a P&L of ``-241007.92841929957`` is ``-241007.93``);
+    ``None`` for NaN and infinity."""
+    v = json_number(x)
+    return round(v, 2) if isinstance(v, float) else v
+
+
 def quantity_text(q: float) -> str:
     """A share quantity as the custodian should read it: ``'67'``, ``'324.9999'`` (shortest
     round-trip text of the float, never ``67.00000000000006`` when the quantity is whole)."""

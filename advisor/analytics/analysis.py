@@ -18,7 +18,13 @@ from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings, PositionKind, PriceSource
 from advisor.errors import InputError
 from advisor.holdings.lines import UNITS_HINT, money
-from advisor.holdings.numbers import describe_gap, implausible, price_gap
+from advisor.holdings.numbers import (
+    MAX_VALUE,
+    PRICE_WARN_GAP,
+    describe_gap,
+    implausible,
+    price_gap,
+)
 from advisor.market.lookthrough import LookThrough, look_through, risk_vector
 from advisor.market.snapshot import (
     BENCHMARK_NAME,
@@ -27,6 +33,7 @@ from advisor.market.snapshot import (
     data_age,
     load_market,
 )
+from advisor.units import json_money as _money
 from advisor.units import json_number as _num
 
 #: Funds whose look-through holdings returned this much more or less than the fund since the
@@ -115,7 +122,8 @@ def value_positions(
     file_value = p["value"]
     from_file_price = p["shares"] * p["price"]
     from_snapshot = p["shares"] * sec["price"]
-    value = file_value.fillna(from_file_price).fillna(from_snapshot)
+    # money to the cent: shares x price carries float noise (548968.0199999999)
+    value = file_value.fillna(from_file_price.round(2)).fillna(from_snapshot.round(2))
     source = np.where(
         file_value.notna(),
         PriceSource.FILE_VALUE,
@@ -134,7 +142,9 @@ def value_positions(
         )
     shares = _check_prices(h, market, value, sec["price"])
     out["shares"] = shares
-    out["price"] = (value / shares).where(shares > 0, p["price"].fillna(sec["price"]))
+    # the price per share the value implies (trades at it keep the account's value); shown to
+    # 8 decimals, which is exact for quoted prices and drops the division's float noise
+    out["price"] = (value / shares).round(8).where(shares > 0, p["price"].fillna(sec["price"]))
     out["price_source"] = source
     out["value"] = value
     cash = 0.0 if np.isnan(h.cash) else float(h.cash)
@@ -153,7 +163,11 @@ def _check_prices(h: Holdings, market: Market, value: pd.Series, snapshot: pd.Se
     """Shares to report, after refusing implausible rows (see :func:`value_positions`)."""
     p = h.positions
     shares = p["shares"].copy()
-    for ticker in p.index:
+    ratio = (value / p["shares"]) / snapshot
+    band = ratio >= (1.0 - PRICE_WARN_GAP)
+    plausible = np.isfinite(value) & (value.abs() <= MAX_VALUE)
+    quiet = plausible & ((band & (ratio <= 1.0 + PRICE_WARN_GAP)) | ratio.isna())
+    for ticker in p.index[~quiet.to_numpy()]:  # only rows that need a closer look
         lines, raws = p.at[ticker, "lines"], p.at[ticker, "raw"]
         where = ", ".join(map(str, lines))
         line = int(lines[0]) if lines else None
@@ -233,8 +247,9 @@ def _company_table(
         .drop_duplicates("company")
         .set_index("company")
     )
-    table["ticker"] = [str(first["ticker"].get(c, c)) for c in table.index]
-    table["name"] = [str(first["name"].get(c, c)) for c in table.index]
+    own = pd.Series(table.index, index=table.index)
+    table["ticker"] = first["ticker"].reindex(table.index).fillna(own).astype(str)
+    table["name"] = first["name"].reindex(table.index).fillna(own).astype(str)
     table["megacap"] = table.index.isin(list(mega))
     return table
 
@@ -455,7 +470,7 @@ def _positions_list(a: Analysis) -> list[dict[str, Any]]:
             "shares": _num(p["shares"]),
             "price": _num(p["price"]),
             "price_source": str(p["price_source"]),
-            "value": _num(p["value"]),
+            "value": _money(p["value"]),
             "weight": _num(p["weight"]),
         }
         for t, p in a.positions.iterrows()
@@ -490,8 +505,8 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
         "source": a.source,
         "benchmark": a.benchmark,
         "units": UNITS,
-        "total_value": _num(a.total_value),
-        "cash": {"value": _num(a.cash_value), "weight": _num(a.cash_weight)},
+        "total_value": _money(a.total_value),
+        "cash": {"value": _money(a.cash_value), "weight": _num(a.cash_weight)},
         "positions": _positions_list(a),
         "concentration": _concentration_dict(a),
         "lookthrough": [{"ticker": str(t), "weight": _num(w)} for t, w in lt.securities.items()],

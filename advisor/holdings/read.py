@@ -386,7 +386,7 @@ def _check_line(row: Row, texts: Mapping[str, str], path: str) -> None:
             message = f"{row.raw}: value {money(value)} != {lines.quantity(shares)} shares x {money(price)}"
             raise bad(path, row.line, message, texts["value"].strip(), _UNITS_HINT)
     if math.isnan(row.value) and not (math.isnan(shares) or math.isnan(row.price)):
-        row.value = shares * row.price
+        row.value = round(shares * row.price, 2)  # money to the cent (no float noise)
         _check_value(row, path)
     if shares == 0 or (math.isnan(shares) and row.value == 0):  # a position of 0: all figures 0
         row.value = 0.0 if math.isnan(row.value) else row.value
@@ -400,7 +400,7 @@ def _cash_line(row: Row, ctx: Context) -> Row | None:
     pending = row.kind == "pending"
     row.kind = "cash"
     if math.isnan(row.value) and not math.isnan(row.shares):
-        row.value = row.shares * (1.0 if math.isnan(row.price) else row.price)
+        row.value = round(row.shares * (1.0 if math.isnan(row.price) else row.price), 2)
         _check_value(row, ctx.path)
     if math.isnan(row.value) and math.isnan(row.weight):
         ctx.warn(row.line, f"cash line {row.raw} has no amount, ignored")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from advisor.market.snapshot import Market
@@ -48,25 +49,30 @@ def lookthrough_matrix(holdings: pd.Index, market: Market) -> tuple[pd.DataFrame
     """Security x holding look-through matrix and each holding's unseen share (per unit).
 
     Funds with look-through map to their constituents; other funds are wholly unseen; stocks map
-    to themselves.
+    to themselves. Built from one long (security, holding, weight) table filled into a numpy
+    array (a DataFrame of a dict of Series took 13x as long at 500 holdings). Rows are sorted by
+    ticker.
     """
-    cols: dict[str, pd.Series] = {}
-    unseen: dict[str, float] = {}
     is_etf = market.securities["is_etf"]
-    for h in holdings:
+    parts: list[tuple[np.ndarray, int, np.ndarray]] = []
+    unseen = np.zeros(len(holdings))
+    for j, h in enumerate(holdings):
         if market.has_lookthrough(h):
             w = market.constituents(h)
-            cols[h] = w
-            unseen[h] = max(0.0, 1.0 - float(w.sum()))
+            parts.append((w.index.to_numpy(), j, w.to_numpy(dtype=float)))
+            unseen[j] = max(0.0, 1.0 - float(w.sum()))
         elif bool(is_etf.get(h, False)):
-            cols[h] = pd.Series(dtype=float)
-            unseen[h] = 1.0
+            unseen[j] = 1.0
         else:
-            cols[h] = pd.Series({h: 1.0})
-            unseen[h] = 0.0
-    matrix = pd.DataFrame(cols).fillna(0.0)
-    matrix = matrix.reindex(columns=holdings, fill_value=0.0)
-    return matrix, pd.Series(unseen).reindex(holdings)
+            parts.append((np.array([h], dtype=object), j, np.ones(1)))
+    names = np.concatenate([t for t, _, _ in parts]) if parts else np.array([], dtype=object)
+    cols = np.concatenate([np.full(len(t), j) for t, j, _ in parts]) if parts else np.array([], int)
+    weights = np.concatenate([w for _, _, w in parts]) if parts else np.array([])
+    codes, rows = pd.factorize(names, sort=True)
+    matrix = np.zeros((len(rows), len(holdings)))
+    np.add.at(matrix, (codes, cols), weights)
+    frame = pd.DataFrame(matrix, index=pd.Index(rows, dtype=object), columns=holdings)
+    return frame, pd.Series(unseen, index=holdings)
 
 
 def unit_risk_matrix(matrix: pd.DataFrame, unseen_unit: pd.Series) -> pd.DataFrame:

@@ -69,6 +69,7 @@ class Point:
     gain_rate: Any
     lo: Any
     hi: Any
+    trade: Any = None  # |w - w0|, built once in the optimizer (the cost shares it)
 
     @classmethod
     def of(cls, data: ProblemData, account: Account, w: np.ndarray, c: float) -> Point:
@@ -163,7 +164,7 @@ def tracking_error(p: Point) -> Any:
 
 
 def turnover(p: Point) -> Any:
-    return _sum(_abs(p.w - p.w0)) / 2
+    return _sum(_abs(p.w - p.w0) if p.trade is None else p.trade) / 2
 
 
 def megacap(p: Point) -> Any:

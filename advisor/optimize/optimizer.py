@@ -107,7 +107,10 @@ class Rebalancer:
         )
         sold = cp.Variable(n, nonneg=True, name="sold") if gains else None  # (w0 - w)+, DPP
         p = self.p
-        point = Point(data, self.w, self.c, p["w0"], sold, p["gain_rate"], p["lower"], p["upper"])
+        trade = cp.abs(self.w - p["w0"])  # one expression for turnover and cost (one epigraph)
+        point = Point(
+            data, self.w, self.c, p["w0"], sold, p["gain_rate"], p["lower"], p["upper"], trade
+        )
         cons = [cp.sum(self.w) + self.c == 1]
         cons += lim.BY_NAME["cash_floor"].constraints(point, p["cash_floor"])
         cons += lim.BY_NAME["cash_max"].constraints(point, p["cash_max"])
@@ -120,7 +123,7 @@ class Rebalancer:
             cons.append(self.w >= p["lower"])
         if "upper" in self.limits:
             cons.append(self.w <= p["upper"])
-        cost = (cost_bps / 1e4) * cp.sum(cp.abs(self.w - p["w0"]))
+        cost = (cost_bps / 1e4) * cp.sum(trade) if cost_bps > 0 else 0.0
         self.problem = cp.Problem(cp.Minimize(_goal(self.objective, point, cost)), cons)
 
     def set(self, account: Account, mandate: Mandate) -> None:

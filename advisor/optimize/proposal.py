@@ -28,6 +28,7 @@ from advisor.optimize.optimizer import Rebalancer, Solution, Status, bound_names
 from advisor.optimize.problem import Account, ProblemData, problem_data
 from advisor.optimize.rounding import Book, Rounded, round_to_shares
 from advisor.optimize.trades import COLUMNS, trade_list
+from advisor.units import json_money as _money
 from advisor.units import json_number as _num
 from advisor.units import quantity_text
 
@@ -329,7 +330,7 @@ def _after_holdings(holdings: Holdings, s: Setup, rounded: Rounded, cash: float)
     df = pd.DataFrame({c: np.nan for c in POSITION_COLUMNS}, index=index)
     df["shares"] = rounded.shares[keep]
     df["price"] = s.book.prices[keep]
-    df["value"] = rounded.values[keep]
+    df["value"] = np.round(rounded.values[keep], 2)  # money to the cent
     df["cost_basis"] = holdings.positions["cost_basis"].reindex(index)
     df["account"] = ""
     df["lines"] = [tuple(holdings.positions["lines"].get(t, ())) for t in index]
@@ -343,7 +344,7 @@ def _build(holdings, market, mandate, s: Setup, sol: Solution, rounded: Rounded,
     trades = trade_list(s.data.assets, s.book, rounded, holdings.positions["cost_basis"],
                         mandate.cost_bps)  # fmt: skip
     flows = trades["amount"].where(trades["side"] == "sell", -trades["amount"]).sum()
-    cash = s.book.cash0 + float(flows)
+    cash = round(s.book.cash0 + float(flows), 2)
     after = analyze(_after_holdings(holdings, s, rounded, cash), market,
                     benchmark=benchmark, megacaps=megacaps)  # fmt: skip
     has_basis = holdings.positions["cost_basis"].notna().any()
@@ -421,8 +422,8 @@ def proposal_dict(p: Proposal) -> dict[str, Any]:
             "target_weights": {str(k): _num(v) for k, v in p.target.items()},
             "trades": [_trade_dict(r) for r in p.trades.to_dict(orient="records")],
             "turnover": _num(p.turnover),
-            "estimated_cost": _num(p.est_cost),
-            "realized_gain": _num(p.realized_gain),
+            "estimated_cost": _money(p.est_cost),
+            "realized_gain": _money(p.realized_gain),
             "binding": p.binding,
             "checks": {
                 k: {kk: (vv if isinstance(vv, bool) else _num(vv)) for kk, vv in c.items()}

@@ -56,6 +56,7 @@ from advisor.scenarios.instruments import (
 from advisor.scenarios.options import call_payoff, put_payoff
 from advisor.scenarios.shocks import Scenario, parse_shock
 from advisor.scenarios.whatif import DEFAULT_SHOCKS, WhatIf, what_if
+from advisor.units import json_money as _money
 from advisor.units import json_number as _num
 
 if TYPE_CHECKING:
@@ -493,10 +494,10 @@ def hedge_dict(h: Hedge) -> dict[str, Any]:
         "target": h.target,
         "ratio": _num(h.ratio),
         "ratio_rounded": _num(h.ratio_rounded),
-        "notional": _num(h.notional),
+        "notional": _money(h.notional),
         "units": h.units,
         "unit": h.unit,
-        "unit_price": _num(h.unit_price),
+        "unit_price": _money(h.unit_price),
         "unit_price_is": "net premium per contract"
         if h.kind in (InstrumentKind.PUT, InstrumentKind.COLLAR)
         else f"price per {h.unit.removesuffix('s')}",
@@ -504,7 +505,7 @@ def hedge_dict(h: Hedge) -> dict[str, Any]:
         "volatility_after": _num(h.volatility_after),
         "beta_after": _num(h.beta_after),
         "tracking_error_after": _num(h.tracking_error_after),
-        "cost": _num(h.cost),
+        "cost": _money(h.cost),
         "cost_fraction": _num(h.cost_fraction),
         "scenarios": [{"name": k, "return": _num(v)} for k, v in h.scenario_returns.items()],
         "option": None
@@ -568,7 +569,7 @@ def report_dict(r: HedgeReport) -> dict[str, Any]:
             "as_of": str(a.as_of.date()),
             "source": a.source,
             "benchmark": a.benchmark,
-            "total_value": _num(a.total_value),
+            "total_value": _money(a.total_value),
             "target": r.target,
             "units": "ratios, returns, volatility, beta and tracking error are fractions "
             "(annualised risk); notional, cost and realised gain are account currency (negative "
@@ -590,7 +591,7 @@ def report_dict(r: HedgeReport) -> dict[str, Any]:
                     "beta": _num(row["beta"]),
                     "scenario_returns": {n: _num(row.get(n)) for n in names},
                     "cost": _num(row["cost"]),
-                    "realized_gain": _num(row["realized_gain"]),
+                    "realized_gain": _money(row["realized_gain"]),
                 }
                 for row in comparison(r).to_dict(orient="records")
             ],

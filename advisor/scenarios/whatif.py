@@ -30,6 +30,7 @@ from advisor.scenarios.shocks import (
     parse_shock,
     scenario_move,
 )
+from advisor.units import json_money as _money
 from advisor.units import json_number as _num
 
 if TYPE_CHECKING:  # keeps cvxpy out of what-if runs without a proposal
@@ -278,7 +279,7 @@ def _outcome(o: Outcome | None) -> dict[str, Any] | None:
         return None
     return {
         "return": _num(o.ret),
-        "pnl": _num(o.pnl),
+        "pnl": _money(o.pnl),
         "by_holding": _series(o.by_holding),
         "by_group": _series(o.by_group),
         "by_sector": _series(o.by_sector),
@@ -309,12 +310,12 @@ def scenario_dict(r: ScenarioResult) -> dict[str, Any]:
         "portfolio_return": _num(r.current.ret),
         "benchmark_return": _num(r.benchmark.ret),
         "active_return": _num(r.active_return),
-        "portfolio_pnl": _num(r.current.pnl),
+        "portfolio_pnl": _money(r.current.pnl),
     }
     if r.proposed is not None:
         out["proposed_return"] = _num(r.proposed.ret)
         out["proposed_active_return"] = _num(r.proposed_active_return)
-        out["proposed_pnl"] = _num(r.proposed.pnl)
+        out["proposed_pnl"] = _money(r.proposed.pnl)
     out.update(_move(r.move))
     out["portfolio"] = _outcome(r.current)
     out["benchmark"] = _outcome(r.benchmark)
@@ -330,7 +331,7 @@ def whatif_dict(w: WhatIf) -> dict[str, Any]:
             "as_of": str(a.as_of.date()),
             "source": a.source,
             "benchmark": a.benchmark,
-            "total_value": _num(a.total_value),
+            "total_value": _money(a.total_value),
             "units": "returns and contributions are fractions of each portfolio's value; pnl is in "
             "account currency",
             "scenarios": [scenario_dict(r) for r in w.results],
@@ -342,8 +343,8 @@ def whatif_dict(w: WhatIf) -> dict[str, Any]:
         out["proposal"] = {
             "status": str(p.status),
             "turnover": _num(p.turnover),
-            "estimated_cost": _num(p.est_cost),
-            "realized_gain": _num(p.realized_gain),
+            "estimated_cost": _money(p.est_cost),
+            "realized_gain": _money(p.realized_gain),
             "tracking_error_after": _num(None if p.after is None else p.after.risk.tracking_error),
             "megacap_weight_after": _num(
                 None if p.after is None else p.after.concentration.megacap_weight
