@@ -1,8 +1,8 @@
 """Reports: each result as terminal tables (rich) and CSV; JSON is ``to_dict()`` dumped.
 
 One module per result (``analysis``, ``proposal``, ``frontier``, ``whatif``, ``replays``,
-``hedge``, ``data``), each with ``render(result, console)`` and, where a CSV makes sense,
-``csv_rows(result)``.
+``hedge``, ``data``), each with ``render(result, console)``; CSV is the result's ``to_frame()``
+unless the module has its own ``csv_rows(result)`` (the analysis's tidy one).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ def render_to(
         from advisor.report.json import dumps
 
         text = dumps(result)
-    elif fmt == "csv":
-        text = report.csv_rows(result)
+    elif fmt == "csv":  # the module's own layout, else the result's table
+        rows = getattr(report, "csv_rows", None)
+        text = rows(result) if rows else result.to_frame().to_csv(index=False)
     else:
         from rich.console import Console
 

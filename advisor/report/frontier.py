@@ -43,10 +43,6 @@ def render(f: Frontier, console: Console) -> None:
     print_parts(console, [head, t, foot])
 
 
-def csv_rows(f: Frontier) -> str:
-    return f.points.to_csv(index=False)
-
-
 def chart(f: Frontier, path: str | Path) -> None:
     """Write the curve as a PNG chart (matplotlib, no display needed)."""
     import matplotlib

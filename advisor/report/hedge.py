@@ -25,12 +25,6 @@ from advisor.report.table import (
 from advisor.scenarios.hedging import Hedge, HedgeReport, comparison
 from advisor.scenarios.instruments import InstrumentKind
 
-
-def csv_rows(r: HedgeReport) -> str:
-    """The alternatives compared, one line each (fractions; cost in money)."""
-    return r.to_frame().to_csv(index=False)
-
-
 # -- tables ---------------------------------------------------------------------------------------
 
 _OPTIONS = (InstrumentKind.PUT, InstrumentKind.COLLAR)

@@ -24,12 +24,6 @@ from advisor.report.table import (
 )
 from advisor.scenarios.whatif import WhatIf
 
-
-def csv_rows(w: WhatIf) -> str:
-    """One line per scenario (fractions), for spreadsheets."""
-    return w.to_frame().to_csv(index=False)
-
-
 # -- tables ---------------------------------------------------------------------------------------
 
 
