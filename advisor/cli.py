@@ -130,8 +130,9 @@ def options(*specs: tuple[str | tuple[str, ...], dict[str, Any]]) -> Any:
 
 
 holdings_options = stack(click.argument("file", type=click.Path(path_type=Path)), options(
-    ("--benchmark", {"metavar": "TICKER",
-     "help": "Benchmark fund (look-through) instead of the S&P 500, e.g. QQQ."}),
+    ("--benchmark", {"metavar": "FUND|BLEND",
+     "help": "Benchmark: a fund (QQQ) or a blend (SPY:60,AGG:40). Default: the S&P 500, or the "
+     "account's own asset mix when over 10% of it is outside US equity."}),
     ("--megacaps", {"metavar": "LIST", "default": "AAPL,MSFT,GOOGL,AMZN,NVDA,META,TSLA",
      "show_default": True,
      "help": "Comma-separated tickers of the megacap group (GOOGL covers GOOG too)."}),
@@ -158,7 +159,7 @@ def load_inputs(o: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
     holdings = advisor.read_holdings(
         o.pop("file"), market, mapping=mapping, unknown=o.pop("unknown")
     )
-    benchmark = market.benchmark_ticker(o.pop("benchmark"))
+    benchmark = o.pop("benchmark") or None
     mega = [m.strip() for m in o.pop("megacaps").split(",") if m.strip()]
     return market, holdings, {"benchmark": benchmark, "megacaps": mega}
 

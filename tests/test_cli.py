@@ -139,9 +139,15 @@ def test_usage_errors_exit_2() -> None:
     assert run("frobnicate")[0] == 2
 
 
-def test_benchmark_without_holdings_is_error_1() -> None:
-    code, _, err = run("analyze", str(PORTFOLIOS / "growth_client.csv"), "--benchmark", "IJS")
-    assert code == 1 and "no holdings" in err
+def test_benchmark_fund_without_holdings_is_its_own_return() -> None:
+    """A fund with no holdings file can be the benchmark: it is then its own risk row."""
+    code, out, err = run(
+        "analyze", str(PORTFOLIOS / "growth_client.csv"), "--benchmark", "IJS", "--format", "json"
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["benchmark"] == "IJS" and d["concentration"]["benchmark_top10_weight"] == 0
+    assert d["concentration"]["sectors"]["Unseen (fund remainder)"]["benchmark_weight"] == 1.0
 
 
 def test_data_info() -> None:

@@ -6,6 +6,7 @@ Data flows one way: Holdings + Market -> valuation -> look-through -> concentrat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from advisor.analytics import assets
 from advisor.analytics import concentration as conc
 from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings, PositionKind, PriceSource
@@ -25,9 +27,10 @@ from advisor.holdings.numbers import (
     implausible,
     price_gap,
 )
+from advisor.market import benchmark as bm
+from advisor.market.benchmark import Benchmark
 from advisor.market.lookthrough import LookThrough, look_through, risk_vector
 from advisor.market.snapshot import (
-    BENCHMARK_NAME,
     DEFAULT_MEGACAPS,
     Market,
     data_age,
@@ -72,6 +75,9 @@ class Analysis:
     megacap_tickers: tuple[str, ...]
     megacap_sources: pd.DataFrame  # company (label ticker), holding, weight
     warnings: list[str] = field(default_factory=list)
+    bench: Benchmark | None = None  # what ``benchmark`` names
+    asset_mix: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    us_equity: Part | None = None  # the US-equity positions against the S&P 500
 
     def to_dict(self) -> dict[str, Any]:
         """Every figure, JSON-ready (the ``advisor analyze --format json`` contract)."""
@@ -254,15 +260,58 @@ def _company_table(
     return table
 
 
+@dataclass(frozen=True, eq=False)
+class Part:
+    """Concentration and risk of a set of positions against a benchmark (an account, or its
+    US-equity part). Weights are fractions of the set's own value."""
+
+    weight: float  # the set's share of the account
+    lookthrough: LookThrough
+    companies: pd.DataFrame
+    concentration: conc.Concentration
+    risk: Risk
+    megacap_sources: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{weight, concentration, risk}`` with the account-level keys."""
+        return {
+            "weight": _num(self.weight),
+            "concentration": self.concentration.to_dict(),
+            "risk": self.risk.to_dict(),
+        }
+
+
+def _part(weights: pd.Series, cash_w: float, bench: Benchmark, market: Market,
+          megacaps: Sequence[str], share: float = 1.0) -> Part:  # fmt: skip
+    lt = look_through(weights, market)
+    mega = market.megacap_companies(list(megacaps))
+    stocks = bench.stocks(market)
+    companies = _company_table(lt, stocks, market, mega)
+    order = megacap_order(market, megacaps)
+    concentration = _concentration(lt, bench, companies, market, cash_w, order)
+    risk = _risk(lt, weights, bench.weights, market, mega)
+    sources = _megacap_sources(lt, market, companies["ticker"], order)
+    return Part(share, lt, companies, concentration, risk, sources)
+
+
+def _us_equity(positions: pd.DataFrame, market: Market, megacaps: Sequence[str]) -> Part | None:
+    """The US-equity positions as their own portfolio, against the S&P 500."""
+    us = positions["weight"][positions["asset_class"] == assets.US_EQUITY]
+    share = float(us.sum())
+    if share <= 0:
+        return None
+    return _part(us / share, 0.0, bm.sp500(market), market, megacaps, share)
+
+
 def analyze(
     holdings: Holdings,
     market: Market | None = None,
     *,
-    benchmark: str | None = None,
+    benchmark: str | Benchmark | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
     total_value: float | None = None,
 ) -> Analysis:
-    """Analyse a client's holdings against the S&P 500 (or the fund ``benchmark``).
+    """Analyse a client's holdings against a benchmark.
 
     Parameters
     ----------
@@ -270,43 +319,41 @@ def analyze(
         As read by :func:`advisor.holdings.read_holdings`.
     market : Market
         The snapshot (:func:`advisor.market.load_market`).
-    benchmark : str, optional
-        A fund ticker with look-through to use as benchmark instead of the S&P 500.
+    benchmark : str or Benchmark, optional
+        ``QQQ``, a blend ``SPY:60,AGG:40``, or a :class:`~advisor.market.benchmark.Benchmark`;
+        by default the S&P 500, or the account's asset-mix benchmark when more than 10 % of it
+        is outside US equity (:func:`advisor.market.benchmark.default_benchmark`).
     megacaps : sequence of str
         Tickers of the megacap group (any share class names the whole company).
     total_value : float, optional
         Account value for weights-only files.
     """
     market = market or load_market()
-    benchmark = market.benchmark_ticker(benchmark)
     warnings = list(holdings.warnings)
     positions, total, cash_w = value_positions(holdings, market, total_value)
-    weights = positions["weight"]
-    lt = look_through(weights, market)
-    bench = market.benchmark_weights(benchmark)
-    bench_name = BENCHMARK_NAME if benchmark is None else benchmark
-    mega = market.megacap_companies(list(megacaps))
-    companies = _company_table(lt, bench, market, mega)
-    order = megacap_order(market, megacaps)
-    concentration = _concentration(lt, bench, companies, market, cash_w, order)
-    risk = _risk(lt, weights, bench, market, mega)
-    warnings += _data_warnings(positions, market, lt)
-    sources = _megacap_sources(lt, market, companies["ticker"], order)
+    positions["asset_class"] = assets.asset_classes(positions.index, market.securities)
+    mix = assets.mix(positions["weight"], positions["asset_class"], cash_w)
+    bench = bm.resolve(benchmark, mix, market)
+    whole = _part(positions["weight"], cash_w, bench, market, megacaps)
+    warnings += _data_warnings(positions, market, whole.lookthrough)
     return Analysis(
         as_of=market.as_of,
         source=holdings.path,
-        benchmark=bench_name,
+        benchmark=bench.name,
         total_value=total,
         cash_value=None if total is None else cash_w * total,
         cash_weight=cash_w,
         positions=positions.sort_values("weight", ascending=False),
-        lookthrough=lt,
-        companies=companies,
-        concentration=concentration,
-        risk=risk,
+        lookthrough=whole.lookthrough,
+        companies=whole.companies,
+        concentration=whole.concentration,
+        risk=whole.risk,
         megacap_tickers=tuple(megacaps),
-        megacap_sources=sources,
+        megacap_sources=whole.megacap_sources,
         warnings=warnings,
+        bench=bench,
+        asset_mix=mix,
+        us_equity=_us_equity(positions, market, megacaps),
     )
 
 
@@ -335,24 +382,31 @@ def megacap_order(market: Market, names: Sequence[str]) -> list[str]:
 
 def _concentration(
     lt: LookThrough,
-    bench: pd.Series,
+    benchmark: Benchmark,
     companies: pd.DataFrame,
     market: Market,
     cash_w: float,
     mega_order: list[str],
 ) -> conc.Concentration:
     sec = market.securities
+    bench = benchmark.stocks(market)
+    b_unseen = float(benchmark.weights.sum() - bench.sum())  # the funds' own rows of a blend
     p_comp, b_comp = companies["weight"], companies["benchmark_weight"]
     p_comp = p_comp[p_comp > 0]
     labels = companies["ticker"].astype(str)
     mega_rows = companies.loc[[c for c in mega_order if c in companies.index]]
     extra = pd.concat([lt.unseen.rename(lambda f: f"{f} (unseen)"), pd.Series({"CASH": cash_w})])
+    b_funds = benchmark.weights.drop(bench.index, errors="ignore")
+    b_extra = b_funds.rename(lambda f: f"{f} (unseen)")
     sectors = lt.securities.groupby(
         sec["sector"].reindex(lt.securities.index).fillna(conc.UNKNOWN_SECTOR)
     ).sum()
     sizes = lt.securities.groupby(sec["size"].reindex(lt.securities.index).fillna("small")).sum()
     b_sectors = conc.group_weights(bench, sec["sector"])
     b_sizes = conc.group_weights(bench, sec["size"])
+    if b_unseen > 1e-12:
+        b_sectors[conc.UNSEEN_SECTOR] = b_unseen
+        b_sizes["unseen"] = b_unseen
     if lt.unseen.sum() > 0:
         sectors[conc.UNSEEN_SECTOR] = float(lt.unseen.sum())
         sizes["unseen"] = float(lt.unseen.sum())
@@ -364,6 +418,9 @@ def _concentration(
     for label, w in (("unseen", float(lt.unseen.sum())), ("cash", cash_w)):
         if w > 0:
             styles[label] = w
+    b_styles = conc.group_weights(bench, style)
+    if b_unseen > 1e-12:
+        b_styles["unseen"] = b_unseen
     vs, cov = conc.weighted_score(lt.securities, sec["value_score"])
     bvs, _ = conc.weighted_score(bench, sec["value_score"])
     top = p_comp.idxmax() if len(p_comp) else ""
@@ -381,12 +438,10 @@ def _concentration(
         max_company=str(labels.get(top, top)),
         max_company_weight=float(p_comp.max()) if len(p_comp) else 0.0,
         companies=p_comp.rename(labels),
-        active_share=conc.active_share(pd.concat([p_comp, extra]), b_comp),
+        active_share=conc.active_share(pd.concat([p_comp, extra]), pd.concat([b_comp, b_extra])),
         sectors=conc.in_order(conc.side_by_side(sectors, b_sectors), conc.SECTOR_ORDER),
         sizes=conc.in_order(conc.side_by_side(sizes, b_sizes), conc.SIZE_ORDER),
-        styles=conc.in_order(
-            conc.side_by_side(styles, conc.group_weights(bench, style)), conc.STYLE_ORDER
-        ),
+        styles=conc.in_order(conc.side_by_side(styles, b_styles), conc.STYLE_ORDER),
         value_score=vs,
         value_score_coverage=cov,
         benchmark_value_score=bvs,
@@ -470,6 +525,7 @@ def _positions_list(a: Analysis) -> list[dict[str, Any]]:
             "shares": _num(p["shares"]),
             "price": _num(p["price"]),
             "price_source": str(p["price_source"]),
+            "asset_class": str(p["asset_class"]),
             "value": _money(p["value"]),
             "weight": _num(p["weight"]),
         }
@@ -508,6 +564,10 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
         "total_value": _money(a.total_value),
         "cash": {"value": _money(a.cash_value), "weight": _num(a.cash_weight)},
         "positions": _positions_list(a),
+        "asset_classes": json.loads(
+            assets.mix_table(a.asset_mix, a.total_value).to_json(orient="records")
+        ),
+        "benchmark_detail": None if a.bench is None else a.bench.to_dict(),
         "concentration": _concentration_dict(a),
         "lookthrough": [{"ticker": str(t), "weight": _num(w)} for t, w in lt.securities.items()],
         "lookthrough_unseen": {str(k): _num(v) for k, v in lt.unseen.items()},
@@ -517,5 +577,6 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
             if abs(w) >= 1e-4
         ],
         "risk": a.risk.to_dict(),
+        "us_equity": None if a.us_equity is None else a.us_equity.to_dict(),
         "warnings": list(a.warnings),
     }

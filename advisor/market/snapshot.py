@@ -205,34 +205,6 @@ class Market:
         """Look-through weights of a fund (fractions of the fund; sum = covered share)."""
         return self._funds[fund]
 
-    def benchmark_ticker(self, text: str | None) -> str | None:
-        """The canonical ticker of a ``--benchmark`` as written (None: the S&P 500)."""
-        if not text:
-            return None
-        ticker = self.resolve(text)
-        if ticker is None:
-            from advisor.errors import UsageError
-
-            raise UsageError(
-                f"benchmark {text!r} is not in the snapshot",
-                "Use a fund with look-through, e.g. --benchmark QQQ",
-                option="--benchmark",
-            )
-        return ticker
-
-    def benchmark_weights(self, ticker: str | None = None) -> pd.Series:
-        """Weights of the benchmark: the S&P 500, or a fund's look-through (``--benchmark``)."""
-        ticker = self.benchmark_ticker(ticker)
-        if ticker is None:
-            return self.benchmark
-        if not self.has_lookthrough(ticker):
-            raise DataError(
-                f"benchmark {ticker}: the snapshot has no holdings for it",
-                "Use a fund with look-through: " + ", ".join(sorted(self._funds)),
-            )
-        w = self.constituents(ticker)
-        return w / w.sum()
-
     # -- risk model -----------------------------------------------------------------------------
     @cached_property
     def risk(self) -> RiskModel:

@@ -156,7 +156,7 @@ def prepare(
     before = analyze(holdings, market, benchmark=benchmark, megacaps=megacaps)
     sleeves = resolve_sleeves(mandate.sleeves, mandate.sleeve_funds)
     assets = before.positions.index.union(pd.Index(list(sleeves.values())))
-    bench = market.benchmark_weights(benchmark)
+    bench = before.bench.weights if before.bench is not None else market.benchmark
     mega = market.megacap_companies(list(megacaps))
     data = problem_data(list(assets), market, bench, mega)
     w0 = before.positions["weight"].reindex(assets, fill_value=0.0).to_numpy()
@@ -346,7 +346,7 @@ def _build(holdings, market, mandate, s: Setup, sol: Solution, rounded: Rounded,
     flows = trades["amount"].where(trades["side"] == "sell", -trades["amount"]).sum()
     cash = round(s.book.cash0 + float(flows), 2)
     after = analyze(_after_holdings(holdings, s, rounded, cash), market,
-                    benchmark=benchmark, megacaps=megacaps)  # fmt: skip
+                    benchmark=s.before.bench, megacaps=megacaps)  # fmt: skip
     has_basis = holdings.positions["cost_basis"].notna().any()
     gains = round(float(trades["realized_gain"].sum(skipna=True)), 2) if has_basis else None
     w = sol.w.to_numpy()

@@ -33,11 +33,52 @@ def _header(a: Analysis) -> Text:
         "analyze",
         a.source,
         a.as_of,
-        f"Benchmark: {escape(a.benchmark)}; {total_value(a.total_value)}; cash "
+        f"Benchmark: {escape(a.benchmark)}{_why(a)}; {total_value(a.total_value)}; cash "
         f"{pct(a.cash_weight)}.",
         "Weights are % of the account's total value, looked through funds to the companies "
         "inside; risk figures are annualised standard deviations (ex ante, factor model).",
     )
+
+
+def _why(a: Analysis) -> str:
+    """Why this benchmark, when it is not the plain S&P 500 default."""
+    if a.bench is None or a.bench.reason == "the default":
+        return ""
+    return f" ({escape(a.bench.reason)})"
+
+
+def _asset_mix(a: Analysis) -> Table | None:
+    """The account's asset classes (value in account currency, weight % of total)."""
+    if len(a.asset_mix) <= 1 and a.asset_mix.index.tolist() in ([], ["US equity"]):
+        return None
+    t = table("Asset classes (value in account currency, % of total)", "Asset class", "Value",
+              "Weight", text=(0,))  # fmt: skip
+    for cls, w in a.asset_mix.items():
+        t.add_row(str(cls), money(None if a.total_value is None else w * a.total_value), pct(w))
+    return t
+
+
+def _us_equity(a: Analysis) -> Table | None:
+    """The US-equity part as its own portfolio against the S&P 500 (when it is not all of it)."""
+    u = a.us_equity
+    if u is None or u.weight >= 1 - 1e-9 - a.cash_weight and a.benchmark == "S&P 500":
+        return None
+    c, r = u.concentration, u.risk
+    t = table(
+        f"US-equity part ({pct(u.weight)} of the account) against the S&P 500 (% of the part; "
+        "risk annualised)",
+        "Measure",
+        "US equity",
+        "S&P 500",
+    )
+    t.add_row("Megacap weight", pct(c.megacap_weight), pct(c.benchmark_megacap_weight))
+    t.add_row("Top-10 companies", pct(c.top10_weight), pct(c.benchmark_top10_weight))
+    t.add_row("Effective number of companies", f"{c.effective_n:.1f}",
+              f"{c.benchmark_effective_n:.1f}")  # fmt: skip
+    t.add_row("Volatility", pct(r.volatility), pct(r.benchmark_volatility))
+    t.add_row("Beta", f"{r.beta:.2f}", "1.00")
+    t.add_row("Tracking error", pct(r.tracking_error, 2), "")
+    return t
 
 
 def _positions(a: Analysis, limit: int = 25) -> Table:
@@ -73,7 +114,7 @@ def _concentration(a: Analysis) -> Table:
         "Concentration (look-through, % of total)",
         "Measure",
         "Portfolio",
-        "S&P 500" if a.benchmark == "S&P 500" else a.benchmark,
+        a.benchmark if len(a.benchmark) <= 12 else "Benchmark",
     )
     t.add_row(
         "Megacap weight (" + ", ".join(c.megacaps.index) + ")",
@@ -177,7 +218,9 @@ def render(a: Analysis, console: Console) -> None:
     parts = [
         _header(a),
         _positions(a),
+        _asset_mix(a),
         _concentration(a),
+        _us_equity(a),
         _megacaps(a),
         _groups("Sectors (look-through, % of total)", c.sectors, "Sector"),
         _groups("Size (look-through, % of total)", c.sizes, "Size"),

@@ -244,7 +244,7 @@ def _size_all(whatif: WhatIf, instruments: list[Instrument], market: Market, tar
     before = whatif.before
     model = market.risk
     w = risk_vector(before.lookthrough, before.positions["weight"])
-    b = market.benchmark_weights(benchmark)
+    b = before.bench.weights if before.bench is not None else market.benchmark
     sb = model.covariance_times(b)
     s = _Setup(model, w, b, sb, float(b @ sb.reindex(b.index)), before.total_value, market)
     mega = market.megacap_companies(list(before.megacap_tickers))

@@ -231,7 +231,7 @@ def what_if(
 def _run(before: Analysis, scenarios: list[Scenario], market: Market, sleeves: dict[str, str],
          benchmark: str | None, proposal: Proposal | None) -> WhatIf:  # fmt: skip
     mega = market.megacap_companies(list(before.megacap_tickers))
-    bench = market.benchmark_weights(benchmark)
+    bench = before.bench.weights if before.bench is not None else market.benchmark
     history = market.factor_returns() if any(s.replay for s in scenarios) else None
     after = None if proposal is None else proposal.after
     results = []
