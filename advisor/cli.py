@@ -114,11 +114,18 @@ def _exit_if_infeasible(proposal: Any) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="advisor")
-def main() -> None:
+@click.option("--snapshot", metavar="PATH", help="Use this snapshot folder (or 'package' for "
+              "the embedded one) instead of the selected one (see `advisor data info`).")  # fmt: skip
+@handle_errors
+def main(snapshot: str | None) -> None:
     """advisor: megacap concentration, look-through and tracking error of client portfolios.
 
-    Works offline on an embedded market snapshot (prices of 2026-07-14).
+    Works offline on an embedded market snapshot (prices of 2026-07-14), or on one refreshed
+    with `advisor data reprice`.
     """
+    from advisor.market import store
+
+    store.use(snapshot)
 
 
 # -- holdings and mandate options ---------------------------------------------------------------
@@ -474,6 +481,45 @@ def build(source: Path, out: Path | None) -> None:
 
 
 @data.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--date", metavar="YYYY-MM-DD", help="The prices' date for a positions file "
+              "(default: today); a closes file carries its own dates.")  # fmt: skip
+@handle_errors
+def reprice(file: Path, date: str | None) -> None:
+    """Fresh last prices from FILE (ticker,date,close CSV, or a positions export with a Price
+    column) into a user snapshot that every command uses from then on (the risk model is kept).
+
+    Example: advisor data reprice portfolios/closes_2026-07-14.csv
+    """
+    import advisor
+    from advisor.data import reprice as rp
+
+    market = advisor.load_market()
+    closes = rp.read_closes(file, market, date)
+    folder = rp.reprice(market, closes)
+    new = advisor.load_market(folder)
+    echo_warnings(new.manifest["repriced"]["notes"])
+    click.echo(
+        f"Repriced {len(closes.prices):,} securities to {new.as_of.date()} (from the snapshot "
+        f"of {market.as_of.date()}; risk model kept) -> {folder}\nEvery command now uses it; "
+        "`advisor data reset` goes back to the embedded snapshot."
+    )
+
+
+@data.command()
+@handle_errors
+def reset() -> None:
+    """Go back to the embedded snapshot (a repriced one stays on disk).
+
+    Example: advisor data reset
+    """
+    from advisor.market import store
+
+    was = store.reset()
+    click.echo("Using the embedded snapshot" + (f" again (was {was})." if was else "."))
+
+
+@data.command()
 @output_options(("table", "json"))
 @handle_errors
 def info(fmt: str, output: Path | None) -> None:
@@ -482,9 +528,12 @@ def info(fmt: str, output: Path | None) -> None:
     Example: advisor data info
     """
     import advisor
+    from advisor.market import store
     from advisor.report import data as report
 
-    emit(advisor.load_market().manifest, fmt, output, report)
+    market = advisor.load_market()
+    where = {"snapshot_folder": str(market.folder), "snapshot_kind": store.describe(market.folder)}
+    emit({**market.manifest, **where}, fmt, output, report)
 
 
 if __name__ == "__main__":  # pragma: no cover

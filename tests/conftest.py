@@ -27,3 +27,14 @@ def market() -> Market:
 def make_holdings(shares: dict[str, float], cash: float = 0.0, path: str = "test.csv") -> Holdings:
     """Holdings of whole shares, as the reader would return them."""
     return Holdings.of_shares(shares, cash=cash, path=path)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_snapshot(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN202
+    """Tests never see (nor change) the developer's own repriced snapshot."""
+    from advisor.market import store
+
+    monkeypatch.setenv("ADVISOR_HOME", str(tmp_path_factory.mktemp("advisor_home")))
+    store.use(None)
+    yield
+    store.use(None)

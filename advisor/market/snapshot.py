@@ -18,8 +18,9 @@ import pandas as pd
 
 from advisor.errors import DataError
 from advisor.holdings import tickers
+from advisor.market import store
 
-SNAPSHOT_DIR = Path(__file__).parents[1] / "data" / "snapshot"
+SNAPSHOT_DIR = store.PACKAGE_SNAPSHOT  # the snapshot embedded in the package
 BENCHMARK_NAME = "S&P 500"
 #: The seven megacaps of the brief, in this order; a ticker names its company (GOOGL covers GOOG).
 DEFAULT_MEGACAPS = ("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA")
@@ -139,8 +140,8 @@ class RiskModel:
 class Market:
     """The embedded market snapshot. Use :func:`load_market` (cached) rather than the class."""
 
-    def __init__(self, folder: str | Path = SNAPSHOT_DIR) -> None:
-        self.folder = Path(folder)
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else store.default_folder()
         manifest = self.folder / "manifest.json"
         if not manifest.exists():
             raise DataError(
@@ -263,9 +264,10 @@ class Market:
 _CACHE: dict[Path, Market] = {}
 
 
-def load_market(folder: str | Path = SNAPSHOT_DIR) -> Market:
-    """The snapshot at ``folder``, loaded once per process."""
-    key = Path(folder).resolve()
+def load_market(folder: str | Path | None = None) -> Market:
+    """The snapshot at ``folder`` (default: the one selected, see :mod:`advisor.market.store`),
+    loaded once per process."""
+    key = Path(folder if folder is not None else store.default_folder()).resolve()
     if key not in _CACHE:
         _CACHE[key] = Market(key)
     return _CACHE[key]

@@ -22,11 +22,24 @@ def _counts(mapping: dict[str, Any], order: tuple[str, ...] = ()) -> str:
     )
 
 
+def _repriced(m: dict[str, Any]) -> list[str]:
+    r = m.get("repriced")
+    if not r:
+        return []
+    return [
+        f"Repriced from {r['source']} ({r['tickers_repriced']:,} securities; "
+        f"{r['tickers_not_repriced']:,} keep the price of {r['from_snapshot']}); the risk model, "
+        f"factor history and rates are those of the snapshot of {r['from_snapshot']}"
+    ]
+
+
 def _facts(m: dict[str, Any]) -> list[str]:
     c = m["counts"]
     rm = m["risk_model"]
     factors = rm["factors"]
     lines = [
+        f"Snapshot: {m.get('snapshot_kind', 'the snapshot embedded in the package')}",
+        *_repriced(m),
         f"Securities: {c['securities']:,} ({c['stocks']:,} stocks, {c['etfs']:,} ETFs); "
         f"by size: {_counts(c['size_buckets'], (*SIZE_ORDER, 'fund'))}",
         f"Benchmark: S&P 500, {c['benchmark_members']:,} members, from "
