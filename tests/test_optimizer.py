@@ -122,7 +122,7 @@ def test_matches_independent_full_covariance_problem(market) -> None:  # noqa: A
     from advisor.market.lookthrough import lookthrough_matrix, unit_risk_matrix
 
     mat, unseen = lookthrough_matrix(pd.Index(assets), market)
-    Rdf = unit_risk_matrix(mat, unseen)
+    Rdf = unit_risk_matrix(mat, unseen, market)
     names = sorted(set(Rdf.index) | set(bench.index))
     S = market.risk.dense(names)
     R = Rdf.reindex(names, fill_value=0.0).to_numpy()

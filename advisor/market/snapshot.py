@@ -199,12 +199,54 @@ class Market:
     def _funds(self) -> dict[str, pd.Series]:
         return {f: g.set_index("ticker")["weight"] for f, g in self.fund_weights.groupby("fund")}
 
+    @cached_property
+    def _style(self) -> dict[str, pd.Series]:
+        """Estimated look-through: fund -> weights over basis funds (returns-based style)."""
+        path = self.folder / "style.parquet"
+        if not path.exists():
+            return {}
+        table = self._read("style")
+        return {f: g.set_index("basis")["weight"] for f, g in table.groupby("fund")}
+
+    def lookthrough_method(self, ticker: str) -> str | None:
+        """``holdings`` (published holdings), ``estimated`` (from returns) or None."""
+        if ticker in self._funds:
+            return "holdings"
+        return "estimated" if ticker in self._style else None
+
     def has_lookthrough(self, ticker: str) -> bool:
-        return ticker in self._funds
+        return self.lookthrough_method(ticker) is not None
 
     def constituents(self, fund: str) -> pd.Series:
-        """Look-through weights of a fund (fractions of the fund; sum = covered share)."""
-        return self._funds[fund]
+        """Look-through weights of a fund (fractions of the fund; sum = covered share); for an
+        estimated one, its basis funds' look-throughs mixed in the estimated weights."""
+        if fund in self._funds:
+            return self._funds[fund]
+        if fund not in self._mixed:
+            parts = [self._funds[b] * w for b, w in self._style[fund].items() if b in self._funds]
+            mix = (
+                pd.concat(parts, axis=1).fillna(0.0).sum(axis=1)
+                if parts
+                else pd.Series(dtype=float)
+            )
+            self._mixed[fund] = mix[mix != 0]
+        return self._mixed[fund]
+
+    @cached_property
+    def _mixed(self) -> dict[str, pd.Series]:
+        return {}
+
+    def twin_of(self, ticker: str) -> str | None:
+        """The ETF an index mutual fund is modelled by (None for anything else)."""
+        if "twin" not in self.securities.columns:
+            return None
+        twin = self.securities["twin"].get(ticker)
+        return None if twin is None or pd.isna(twin) or not twin else str(twin)
+
+    @cached_property
+    def risk_rows(self) -> frozenset[str]:
+        """The securities the risk model has a row for."""
+        return frozenset(self.risk.exposures.index)
 
     # -- risk model -----------------------------------------------------------------------------
     @cached_property

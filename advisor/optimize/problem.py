@@ -11,6 +11,7 @@ company weights ``C w`` and sector weights ``S w``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from advisor.analytics.risk import ActiveRisk, active_risk
-from advisor.market.lookthrough import lookthrough_matrix, unit_risk_matrix
+from advisor.market.lookthrough import Model, lookthrough_matrix, unit_risk_matrix
 from advisor.market.snapshot import Market
 
 
@@ -61,12 +62,17 @@ class Account:
 
 
 def problem_data(
-    assets: list[str], market: Market, benchmark: pd.Series, megacaps: set[str]
+    assets: list[str],
+    market: Market,
+    benchmark: pd.Series,
+    megacaps: set[str],
+    models: Mapping[str, Model] | None = None,
 ) -> ProblemData:
-    """Matrices of the problem over ``assets`` (tickers known to the snapshot)."""
+    """Matrices of the problem over ``assets`` (holdings and sleeves; ``models`` say how holdings
+    that are not snapshot securities themselves are modelled, as in the analysis)."""
     index = pd.Index(assets)
-    matrix, unseen = lookthrough_matrix(index, market)
-    risk = unit_risk_matrix(matrix, unseen)
+    matrix, unseen = lookthrough_matrix(index, market, models)
+    risk = unit_risk_matrix(matrix, unseen, market, models)
     names = risk.index.union(benchmark.index)
     R = risk.reindex(names, fill_value=0.0)
     company = market.company_of(matrix.index)

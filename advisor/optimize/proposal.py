@@ -158,7 +158,7 @@ def prepare(
     assets = before.positions.index.union(pd.Index(list(sleeves.values())))
     bench = before.bench.weights if before.bench is not None else market.benchmark
     mega = market.megacap_companies(list(megacaps))
-    data = problem_data(list(assets), market, bench, mega)
+    data = problem_data(list(assets), market, bench, mega, before.lookthrough.models)
     w0 = before.positions["weight"].reindex(assets, fill_value=0.0).to_numpy()
     lo, hi = _bounds(assets, w0, mandate, sleeves, data.is_stock, market)
     value = before.positions["value"].reindex(assets)
