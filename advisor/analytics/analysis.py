@@ -282,8 +282,8 @@ class Part:
 
 
 def _part(weights: pd.Series, cash_w: float, bench: Benchmark, market: Market,
-          megacaps: Sequence[str], share: float = 1.0) -> Part:  # fmt: skip
-    lt = look_through(weights, market)
+          megacaps: Sequence[str], share: float = 1.0, lt: LookThrough | None = None) -> Part:  # fmt: skip
+    lt = lt or look_through(weights, market)
     mega = market.megacap_companies(list(megacaps))
     stocks = bench.stocks(market)
     companies = _company_table(lt, stocks, market, mega)
@@ -294,13 +294,15 @@ def _part(weights: pd.Series, cash_w: float, bench: Benchmark, market: Market,
     return Part(share, lt, companies, concentration, risk, sources)
 
 
-def _us_equity(positions: pd.DataFrame, market: Market, megacaps: Sequence[str]) -> Part | None:
+def _us_equity(positions: pd.DataFrame, whole: Part, market: Market,
+               megacaps: Sequence[str]) -> Part | None:  # fmt: skip
     """The US-equity positions as their own portfolio, against the S&P 500."""
     us = positions["weight"][positions["asset_class"] == assets.US_EQUITY]
     share = float(us.sum())
     if share <= 0:
         return None
-    return _part(us / share, 0.0, bm.sp500(market), market, megacaps, share)
+    lt = whole.lookthrough.part(us / share)
+    return _part(us / share, 0.0, bm.sp500(market), market, megacaps, share, lt)
 
 
 def analyze(
@@ -353,7 +355,7 @@ def analyze(
         warnings=warnings,
         bench=bench,
         asset_mix=mix,
-        us_equity=_us_equity(positions, market, megacaps),
+        us_equity=_us_equity(positions, whole, market, megacaps),
     )
 
 

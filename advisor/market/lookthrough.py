@@ -83,8 +83,19 @@ class LookThrough:
     models: dict[str, Model] = field(default_factory=dict)
 
     def risk_matrix(self) -> pd.DataFrame:
-        """Risk-model security x holding matrix (see :func:`unit_risk_matrix`)."""
-        return unit_risk_matrix(self.matrix, self.unseen_unit, self.market, self.models)
+        """Risk-model security x holding matrix (see :func:`unit_risk_matrix`), computed once."""
+        if "_risk" not in self.__dict__:
+            risk = unit_risk_matrix(self.matrix, self.unseen_unit, self.market, self.models)
+            object.__setattr__(self, "_risk", risk)
+        return self.__dict__["_risk"]
+
+    def part(self, weights: pd.Series) -> LookThrough:
+        """The look-through of some of the holdings, with new weights (the matrix is reused)."""
+        cols = weights.index
+        matrix = self.matrix[cols]
+        matrix = matrix[(matrix != 0).any(axis=1)]
+        models = {h: self.models[h] for h in cols if h in self.models}
+        return _assemble(matrix, self.unseen_unit[cols], weights, self.market, models)
 
 
 def lookthrough_matrix(
@@ -166,12 +177,19 @@ def look_through(
     """Exposures of a portfolio given its position weights (fractions of total value)."""
     models = models_of(weights.index, market, models)
     matrix, unseen_unit = lookthrough_matrix(weights.index, market, models)
-    securities = matrix @ weights
+    return _assemble(matrix, unseen_unit, weights, market, models)
+
+
+def _assemble(matrix: pd.DataFrame, unseen_unit: pd.Series, weights: pd.Series, market: Market,
+              models: dict[str, Model]) -> LookThrough:  # fmt: skip
+    w = weights.reindex(matrix.columns).to_numpy()
+    exposure = matrix.to_numpy() * w  # security x holding
+    securities = pd.Series(exposure.sum(axis=1), index=matrix.index)
     securities = securities[securities != 0].sort_values(ascending=False)
-    long = matrix.mul(weights, axis=1).stack()
-    long = long[long != 0]
-    by_holding = long.rename_axis(["ticker", "holding"]).rename("weight").reset_index()
-    by_holding = by_holding[["holding", "ticker", "weight"]]
+    i, j = np.nonzero(exposure)
+    by_holding = pd.DataFrame(
+        {"holding": matrix.columns[j], "ticker": matrix.index[i], "weight": exposure[i, j]}
+    )
     unseen = (unseen_unit * weights)[unseen_unit > 0]
     return LookThrough(
         matrix=matrix,
