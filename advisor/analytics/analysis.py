@@ -528,6 +528,9 @@ def _positions_list(a: Analysis) -> list[dict[str, Any]]:
             "price": _num(p["price"]),
             "price_source": str(p["price_source"]),
             "asset_class": str(p["asset_class"]),
+            "modelled_as": a.lookthrough.models[t].how or None
+            if t in a.lookthrough.models
+            else None,
             "value": _money(p["value"]),
             "weight": _num(p["weight"]),
         }

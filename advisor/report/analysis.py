@@ -40,6 +40,14 @@ def _header(a: Analysis) -> Text:
     )
 
 
+def _models(a: Analysis) -> Text | None:
+    """Holdings modelled by another security (an ETF twin, a bond fund, an underlying)."""
+    notes = [f"{h}: {m.how}" for h, m in a.lookthrough.models.items() if m.how]
+    if not notes:
+        return None
+    return Text("Modelled by another security: " + "; ".join(notes) + ".")
+
+
 def _why(a: Analysis) -> str:
     """Why this benchmark, when it is not the plain S&P 500 default."""
     if a.bench is None or a.bench.reason == "the default":
@@ -218,6 +226,7 @@ def render(a: Analysis, console: Console) -> None:
     parts = [
         _header(a),
         _positions(a),
+        _models(a),
         _asset_mix(a),
         _concentration(a),
         _us_equity(a),
