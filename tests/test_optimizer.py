@@ -12,6 +12,7 @@ from conftest import make_holdings
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from advisor.analytics.analysis import analyze
 from advisor.optimize.diagnostics import precheck
 from advisor.optimize.limits import TOL, active_limits
 from advisor.optimize.mandate import Mandate
@@ -309,3 +310,24 @@ def test_no_whole_holding_sale_of_what_is_not_held(market) -> None:  # noqa: ANN
             for t in p.trades.itertuples():
                 assert t.shares > 0, t
                 assert not t.whole_holding or t.ticker in held, t
+
+
+def test_fixed_holdings_are_constants_of_every_measure(market) -> None:  # noqa: ANN001
+    """A problem over MSFT and RSP with AAPL fixed at 30 % measures the whole portfolio: its TE,
+    megacap and company weights equal analyze()'s on the three holdings together."""
+    from advisor.optimize.limits import Point, largest_company, megacap
+
+    mega = market.megacap_companies(["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"])
+    fixed = pd.Series({"AAPL": 0.3})
+    data = problem_data(["MSFT", "RSP"], market, market.benchmark, mega, fixed=fixed)
+    assert data.budget == pytest.approx(0.7)
+    w = np.array([0.25, 0.35])  # cash 0.1
+    acct = Account(w, 0.1, np.zeros(2), np.ones(2), np.zeros(2), 1e6)
+    p = Point.of(data, acct, w, 0.1)
+    prices = market.securities["price"]
+    h = make_holdings({t: v * 1e6 / prices[t] for t, v in {"AAPL": 0.3, "MSFT": 0.25, "RSP": 0.35}.items()},
+                      cash=1e5)  # fmt: skip
+    a = analyze(h, market, benchmark="S&P 500")
+    assert data.active.te(w) == pytest.approx(a.risk.tracking_error, rel=1e-9)
+    assert float(megacap(p)) == pytest.approx(a.concentration.megacap_weight, rel=1e-9)
+    assert float(largest_company(p)) == pytest.approx(a.concentration.max_company_weight, rel=1e-9)

@@ -52,7 +52,7 @@ def relaxation_message(name: str, current: float, smallest: float, unit: str) ->
 def precheck(data: ProblemData, account: Account, mandate: Mandate) -> list[str]:
     """Impossibilities visible without solving (held minimums, floors, caps below what is held)."""
     out = []
-    floor = float(account.lo.sum()) + mandate.cash_floor
+    floor = float(account.lo.sum()) + mandate.cash_floor + (1.0 - data.budget)
     if floor > 1 + 1e-9:
         out.append(
             f"positions that may not be sold (--hold) and the cash floor add up to "
@@ -68,7 +68,7 @@ def precheck(data: ProblemData, account: Account, mandate: Mandate) -> list[str]
             "these holdings may not be sold but are above their allowed weight: " + ", ".join(bad)
         )
     cap = mandate.megacap_cap
-    locked = float(data.mega @ account.lo)
+    locked = float(data.mega @ account.lo) + data.mega0
     if cap is not None and locked > cap + 1e-9:
         out.append(
             f"the holdings that may not be sold already carry {locked:.1%} megacap exposure, "
@@ -81,7 +81,8 @@ def precheck(data: ProblemData, account: Account, mandate: Mandate) -> list[str]
             f"above the {mandate.max_turnover:.1%} cap"
         )
     if mandate.max_company is not None:
-        locked_c = np.asarray(data.C @ account.lo).max(initial=0.0)
+        c0 = 0.0 if data.c0 is None else data.c0
+        locked_c = np.asarray(data.C @ account.lo + c0).max(initial=0.0)
         if locked_c > mandate.max_company + 1e-9:
             out.append(
                 f"holdings that may not be sold put {locked_c:.1%} in one company, above the "

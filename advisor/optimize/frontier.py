@@ -91,12 +91,14 @@ def frontier(
             "no portfolio meets the mandate's other limits (turnover, holds, floors)",
             "Relax --max-turnover, --hold or --cash-floor, or run advisor propose for diagnostics",
         )
-    m0 = float(s.data.mega @ s.account.w0)
-    m_min = float(s.data.mega @ lowest.w.to_numpy())
+    m0 = float(s.data.mega @ s.account.w0 + s.data.mega0)
+    m_min = float(s.data.mega @ lowest.w.to_numpy() + s.data.mega0)
     rb = Rebalancer(s.data, "te", 0.0, active_limits(free) | {"max_megacap"})
     least_te = rb.solve(s.account, free)
     # Above the least-TE portfolio's megacap weight the curve is flat: start there.
-    start = min(m0, float(s.data.mega @ least_te.w.to_numpy())) if least_te.ok else m0
+    start = (
+        min(m0, float(s.data.mega @ least_te.w.to_numpy() + s.data.mega0)) if least_te.ok else m0
+    )
     rows = []
     for cap in np.linspace(start, m_min, points):
         sol = rb.solve(s.account, free.relaxed(max_megacap=float(cap) + 1e-9))
@@ -106,7 +108,7 @@ def frontier(
         rows.append(
             {
                 "megacap_cap": float(cap),
-                "megacap_weight": float(s.data.mega @ w),
+                "megacap_weight": float(s.data.mega @ w + s.data.mega0),
                 "tracking_error": s.data.active.te(w),
                 "turnover": float(np.abs(w - s.account.w0).sum() / 2),
             }

@@ -168,11 +168,12 @@ def turnover(p: Point) -> Any:
 
 
 def megacap(p: Point) -> Any:
-    return p.data.mega @ p.w
+    return p.data.mega @ p.w + p.data.mega0
 
 
 def company(p: Point) -> Any:
-    return p.data.C @ p.w
+    c = p.data.C @ p.w
+    return c if p.data.c0 is None else c + p.data.c0
 
 
 def largest_company(p: Point) -> Any:

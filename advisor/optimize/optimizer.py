@@ -111,7 +111,7 @@ class Rebalancer:
         point = Point(
             data, self.w, self.c, p["w0"], sold, p["gain_rate"], p["lower"], p["upper"], trade
         )
-        cons = [cp.sum(self.w) + self.c == 1]
+        cons = [cp.sum(self.w) + self.c == data.budget]
         cons += lim.BY_NAME["cash_floor"].constraints(point, p["cash_floor"])
         cons += lim.BY_NAME["cash_max"].constraints(point, p["cash_max"])
         if sold is not None:
@@ -191,7 +191,7 @@ class Rebalancer:
     def _solution(self, status: str, solver: str, account: Account, mandate: Mandate) -> Solution:
         stats = self.problem.solver_stats
         w = np.clip(np.asarray(self.w.value, dtype=float), 0.0, None)
-        cash = 1.0 - float(w.sum())
+        cash = self.data.budget - float(w.sum())
         checks = lim.check_all(Point.of(self.data, account, w, cash), account, mandate)
         ok = all(c["holds"] for c in checks.values())
         final = Status.OPTIMAL if status == cp.OPTIMAL and ok else Status.OPTIMAL_INACCURATE

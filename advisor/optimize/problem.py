@@ -38,8 +38,12 @@ class ProblemData:
     companies: pd.Index
     S: np.ndarray  # sectors x n
     sectors: pd.Index
-    b_sector: np.ndarray
+    b_sector: np.ndarray  # the benchmark's sector weights less the fixed holdings' own
     is_stock: np.ndarray  # n bool
+    mega0: float = 0.0  # megacap weight of the fixed holdings
+    c0: np.ndarray | None = None  # company weights of the fixed holdings (aligned with companies)
+    budget: float = 1.0  # what the assets and cash share: 1 less the fixed holdings' weight
+    fixed: pd.Series | None = None  # weights of holdings that are not traded (by ticker)
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,14 +71,24 @@ def problem_data(
     benchmark: pd.Series,
     megacaps: set[str],
     models: Mapping[str, Model] | None = None,
+    fixed: pd.Series | None = None,
 ) -> ProblemData:
     """Matrices of the problem over ``assets`` (holdings and sleeves; ``models`` say how holdings
-    that are not snapshot securities themselves are modelled, as in the analysis)."""
+    that are not snapshot securities themselves are modelled, as in the analysis).
+
+    ``fixed`` holdings (weights by ticker; an individual bond, an option, and by default the
+    holdings outside US equity) are not traded: their contribution is a constant of every
+    measure (the benchmark less their risk vector, megacap and company weights added, sector
+    targets less their sector weights) and the traded assets and cash share what they leave.
+    """
+    fixed = pd.Series(dtype=float) if fixed is None else fixed[fixed != 0]
     index = pd.Index(assets)
-    matrix, unseen = lookthrough_matrix(index, market, models)
+    every = index.append(fixed.index.difference(index))
+    matrix, unseen = lookthrough_matrix(every, market, models)
     risk = unit_risk_matrix(matrix, unseen, market, models)
     names = risk.index.union(benchmark.index)
     R = risk.reindex(names, fill_value=0.0)
+    held = R[fixed.index] @ fixed if len(fixed) else pd.Series(0.0, index=names)
     company = market.company_of(matrix.index)
     C = matrix.groupby(company.to_numpy()).sum()
     sector = market.securities["sector"].reindex(matrix.index).fillna("Unknown")
@@ -83,14 +97,25 @@ def problem_data(
         market.securities["sector"].reindex(benchmark.index).fillna("Unknown")
     ).sum()
     S = S.reindex(S.index.union(b_sector.index), fill_value=0.0)
+    mega = C.loc[C.index.isin(list(megacaps))].sum()
+    f = fixed.reindex(every, fill_value=0.0)
     return ProblemData(
         assets=index,
-        active=active_risk(market.risk, names, benchmark, sp.csr_matrix(R.to_numpy())),
-        mega=C.loc[C.index.isin(list(megacaps))].sum().reindex(index).to_numpy(),
-        C=sp.csr_matrix(C.to_numpy()),
+        active=active_risk(
+            market.risk,
+            names,
+            benchmark.reindex(names, fill_value=0.0) - held,
+            sp.csr_matrix(R[index].to_numpy()),
+        ),  # fmt: skip
+        mega=mega.reindex(index).to_numpy(),
+        C=sp.csr_matrix(C[index].to_numpy()),
         companies=C.index,
-        S=S.to_numpy(),
+        S=S[index].to_numpy(),
         sectors=S.index,
-        b_sector=b_sector.reindex(S.index, fill_value=0.0).to_numpy(),
+        b_sector=(b_sector.reindex(S.index, fill_value=0.0) - S @ f).to_numpy(),
         is_stock=~market.securities["is_etf"].reindex(index).fillna(False).to_numpy(dtype=bool),
+        mega0=float(mega @ f),
+        c0=(C @ f).to_numpy(),
+        budget=1.0 - float(fixed.sum()),
+        fixed=fixed,
     )

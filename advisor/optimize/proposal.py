@@ -155,10 +155,12 @@ def prepare(
     _check_cost_basis(holdings, mandate)
     before = analyze(holdings, market, benchmark=benchmark, megacaps=megacaps)
     sleeves = resolve_sleeves(mandate.sleeves, mandate.sleeve_funds)
-    assets = before.positions.index.union(pd.Index(list(sleeves.values())))
+    fixed = fixed_holdings(before, holdings)
+    traded = before.positions.index.difference(fixed.index)
+    assets = traded.union(pd.Index(list(sleeves.values())))
     bench = before.bench.weights if before.bench is not None else market.benchmark
     mega = market.megacap_companies(list(megacaps))
-    data = problem_data(list(assets), market, bench, mega, before.lookthrough.models)
+    data = problem_data(list(assets), market, bench, mega, before.lookthrough.models, fixed)
     w0 = before.positions["weight"].reindex(assets, fill_value=0.0).to_numpy()
     lo, hi = _bounds(assets, w0, mandate, sleeves, data.is_stock, market)
     value = before.positions["value"].reindex(assets)
@@ -167,6 +169,16 @@ def prepare(
     total = float(before.total_value or 0.0)
     account = Account(w0, before.cash_weight, lo, hi, gain, total)
     return Setup(before, sleeves, data, account, _book(before, assets, market, lo, hi, w0))
+
+
+def fixed_holdings(before: Analysis, holdings: Holdings) -> pd.Series:
+    """Holdings a proposal does not trade, with their weights: individual bonds and options
+    (kept as they are; their risk and exposure still count in every measure)."""
+    kind = holdings.positions.get("instrument")
+    if kind is None:
+        return pd.Series(dtype=float)
+    keep = kind.fillna("security").astype(str) != "security"
+    return before.positions["weight"].reindex(kind.index[keep.to_numpy()]).dropna()
 
 
 def _check_cost_basis(holdings: Holdings, mandate: Mandate) -> None:
@@ -336,7 +348,14 @@ def _after_holdings(holdings: Holdings, s: Setup, rounded: Rounded, cash: float)
     df["lines"] = [tuple(holdings.positions["lines"].get(t, ())) for t in index]
     df["raw"] = [tuple(holdings.positions["raw"].get(t, (t,))) for t in index]
     df = df.astype({"account": object, "lines": object, "raw": object})
-    return Holdings(path=f"{holdings.path} (proposed)", positions=df, cash=cash, basis="value")
+    fixed = s.data.fixed.index if s.data.fixed is not None else pd.Index([])
+    if len(fixed):  # untouched: the same rows as the file's
+        kept = holdings.positions.loc[fixed].copy()
+        kept["value"] = s.before.positions["value"].reindex(fixed)
+        df = pd.concat([df, kept.reindex(columns=df.columns)])
+    extra = {"instruments": holdings.instruments} if hasattr(holdings, "instruments") else {}
+    return Holdings(path=f"{holdings.path} (proposed)", positions=df, cash=cash, basis="value",
+                    **extra)  # fmt: skip
 
 
 def _build(holdings, market, mandate, s: Setup, sol: Solution, rounded: Rounded, notes,

@@ -175,6 +175,7 @@ class _Excess:
         self.H = ar.H if not isinstance(ar.H, np.ndarray) else np.diag(ar.H)
         self.r = (self.G**2).sum(axis=0) + np.asarray(self.H.multiply(self.H).sum(axis=0)).ravel()
         self.C = data.C.toarray() if self.bounds["max_company"] is not None else None
+        self.c0 = np.zeros(data.C.shape[0]) if data.c0 is None else data.c0
 
     def after(
         self, w: np.ndarray, c: float, idx: np.ndarray, a: np.ndarray, cash: bool = True
@@ -198,9 +199,11 @@ class _Excess:
             add(np.sqrt(np.clip(te2, 0.0, None)), b["max_te"])
         d0 = np.abs(w - acct.w0)
         add((d0.sum() + np.abs(w[idx] + a - acct.w0[idx]) - d0[idx]) / 2, b["max_turnover"])
-        add(self.data.mega @ w + a * self.data.mega[idx], b["max_megacap"])
+        add(self.data.mega @ w + self.data.mega0 + a * self.data.mega[idx], b["max_megacap"])
         if self.C is not None:
-            add(((self.C @ w)[:, None] + self.C[:, idx] * a).max(axis=0), b["max_company"])
+            add(
+                ((self.C @ w + self.c0)[:, None] + self.C[:, idx] * a).max(axis=0), b["max_company"]
+            )
         if b["sector_band"] is not None:
             gaps = (self.data.S @ w - self.data.b_sector)[:, None] + self.data.S[:, idx] * a
             add(np.abs(gaps).max(axis=0), b["sector_band"])
