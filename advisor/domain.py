@@ -19,6 +19,31 @@ class PositionKind(StrEnum):
     FUND = "fund"
 
 
+class Instrument(StrEnum):
+    """What a position's line holds (JSON keeps the strings)."""
+
+    SECURITY = "security"  # a stock, fund or ETF the snapshot knows: shares at a price per share
+    BOND = "bond"  # an individual bond by CUSIP: face value at a price per 100 of face
+    OPTION = "option"  # a listed option: contracts (signed) at a premium per share
+
+
+class IssuerKind(StrEnum):
+    """Who issued a bond, as its CUSIP and description say."""
+
+    TREASURY = "treasury"
+    AGENCY = "agency"
+    CORPORATE = "corporate"
+    MUNICIPAL = "municipal"
+    UNKNOWN = "unknown"
+
+
+class OptionRight(StrEnum):
+    """A call or a put."""
+
+    CALL = "call"
+    PUT = "put"
+
+
 class PriceSource(StrEnum):
     """Where a position's value came from (JSON keeps the strings)."""
 
@@ -38,6 +63,48 @@ POSITION_COLUMNS = (
     "lines",  # tuple of 1-based source line numbers that made up the row
     "raw",  # tuple of the tickers as written in the file
 )
+
+#: Columns of :attr:`Holdings.instruments`, in order: a bond's terms, then an option's (NaN, NaT
+#: or None where a column is not the row's kind or the file does not say).
+INSTRUMENT_COLUMNS = (
+    "cusip",  # bond: the CUSIP (check digit verified)
+    "description",  # bond: the description as written
+    "issuer_kind",  # bond: an IssuerKind
+    "coupon",  # bond: annual coupon as a fraction (0.0425 for 4.25 %); 0 for bills and zeros
+    "maturity",  # bond: maturity date (datetime64, NaT when unknown)
+    "face",  # bond: face value held, account currency (= the position's shares)
+    "accrued",  # bond: accrued interest the file gives (not part of the value)
+    "underlying",  # option: canonical ticker of the underlying
+    "right",  # option: an OptionRight (call or put)
+    "strike",  # option: strike price per share of the underlying
+    "expiry",  # option: expiration date (datetime64)
+    "contracts",  # option: contracts held, negative when written (= the position's shares)
+    "multiplier",  # option: shares of the underlying per contract (100 for listed options)
+)
+_DATES = ("maturity", "expiry")
+_NUMBERS = ("coupon", "face", "accrued", "strike", "contracts", "multiplier")
+
+
+def empty_instruments() -> pd.DataFrame:
+    """An instruments table without rows (the default of :attr:`Holdings.instruments`)."""
+    return instruments_frame({}, pd.Index([], name="ticker", dtype="str"))
+
+
+def instruments_frame(columns: dict[str, list[object]], index: pd.Index) -> pd.DataFrame:
+    """The instruments table of ``columns`` (name -> one value per row; missing names are empty)
+    with the dtypes of :data:`INSTRUMENT_COLUMNS`: dates as datetime64, figures as float."""
+    data: dict[str, pd.Series] = {}
+    for name in INSTRUMENT_COLUMNS:
+        values = columns.get(name, [None] * len(index))
+        if name in _DATES:
+            data[name] = pd.Series(pd.to_datetime(values), index=index, dtype="datetime64[ns]")
+        elif name in _NUMBERS:
+            data[name] = pd.Series(
+                [float("nan") if v is None else v for v in values], index=index, dtype="float64"
+            )
+        else:
+            data[name] = pd.Series(values, index=index, dtype=object)
+    return pd.DataFrame(data, index=index)
 
 
 @dataclass(frozen=True, eq=False)
