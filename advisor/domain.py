@@ -62,6 +62,7 @@ POSITION_COLUMNS = (
     "account",  # account label(s), '; '-joined when a ticker spans accounts
     "lines",  # tuple of 1-based source line numbers that made up the row
     "raw",  # tuple of the tickers as written in the file
+    "instrument",  # an Instrument: security, bond or option (see Holdings.instruments)
 )
 
 #: Columns of :attr:`Holdings.instruments`, in order: a bond's terms, then an option's (NaN, NaT
@@ -116,8 +117,9 @@ class Holdings:
     path : str
         The file read.
     positions : pandas.DataFrame
-        Index: canonical ticker known to the snapshot (unique). Columns: :data:`POSITION_COLUMNS`.
-        Duplicate lines of one ticker are aggregated (shares, value, weight and cost basis summed).
+        Index: canonical ticker known to the snapshot, a bond's CUSIP or an option's OCC symbol
+        (unique). Columns: :data:`POSITION_COLUMNS`. Duplicate lines of one ticker are aggregated
+        (shares, value, weight and cost basis summed).
     cash : float
         Cash and money-market value, account currency (0.0 when none; NaN when the file gives
         only weights, see ``cash_weight``).
@@ -131,6 +133,19 @@ class Holdings:
     basis : str
         What the amounts are: ``"shares"``, ``"value"`` or ``"weight"`` (the richest column set
         available to every row, in that order of preference).
+    instruments : pandas.DataFrame
+        The terms of the bonds and options among the positions: one row per position whose
+        ``instrument`` is not ``security``, indexed by the same key (a bond's CUSIP, an option's
+        OCC symbol such as ``AAPL270115C00200000``). Columns: :data:`INSTRUMENT_COLUMNS`. Empty
+        when the file holds neither.
+
+    Notes
+    -----
+    A bond's ``shares`` is its face value and its ``price`` is quoted per 100 of face, so that
+    ``value = shares x price / 100``; an option's ``shares`` is its signed contract count and its
+    ``price`` the premium per share of the underlying, so that ``value = shares x multiplier x
+    price`` (negative for a written option). A bond's value excludes accrued interest.
+    A missing or NaN ``instrument`` (holdings built in code) means ``security``.
     """
 
     path: str
@@ -140,6 +155,7 @@ class Holdings:
     cash_lines: tuple[int, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
     basis: str = "shares"
+    instruments: pd.DataFrame = field(default_factory=empty_instruments)
 
     def __post_init__(self) -> None:
         missing = [c for c in POSITION_COLUMNS if c not in self.positions.columns]
@@ -149,6 +165,29 @@ class Holdings:
             raise ValueError("positions index must be unique tickers")
         if self.basis not in {"shares", "value", "weight"}:
             raise ValueError(f"unknown basis {self.basis!r}")
+        kinds = self.positions["instrument"]
+        if kinds.isna().any():  # built in code without the column's values: securities
+            positions = self.positions.copy()
+            positions["instrument"] = kinds.astype(object).where(kinds.notna(), Instrument.SECURITY)
+            object.__setattr__(self, "positions", positions)
+            kinds = positions["instrument"]
+        unknown = {str(k) for k in kinds} - {k.value for k in Instrument}
+        if unknown:
+            raise ValueError(f"unknown instrument kinds {sorted(map(str, unknown))}")
+        self._check_instruments(kinds)
+
+    def _check_instruments(self, kinds: pd.Series) -> None:
+        """One instruments row per bond or option position, and none for anything else."""
+        table = self.instruments
+        missing = [c for c in INSTRUMENT_COLUMNS if c not in table.columns]
+        if missing:
+            raise ValueError(f"instruments lack columns {missing}")
+        expected = set(kinds.index[kinds != Instrument.SECURITY])
+        if not table.index.is_unique or set(table.index) != expected:
+            raise ValueError(
+                "instruments must have one row per bond or option position "
+                f"(positions: {sorted(expected)}, instruments: {sorted(table.index)})"
+            )
 
     @classmethod
     def of_shares(cls, shares: dict[str, float], cash: float = 0.0, path: str = "") -> Holdings:
@@ -159,5 +198,6 @@ class Holdings:
         df["account"] = ""
         df["lines"] = [(i + 2,) for i in range(len(index))]
         df["raw"] = [(t,) for t in index]
-        df = df.astype({"account": object, "lines": object, "raw": object})
+        df = df.astype({"account": object, "lines": object, "raw": object, "instrument": object})
+        df["instrument"] = Instrument.SECURITY
         return cls(path=path or "(built in code)", positions=df[list(POSITION_COLUMNS)], cash=cash)
