@@ -14,7 +14,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import PORTFOLIOS
 
+import advisor
 from advisor.domain import INSTRUMENT_COLUMNS, POSITION_COLUMNS, Holdings, Instrument
 from advisor.errors import InputError, UnknownTickersError
 from advisor.holdings.dates import find_dates, parse_date
@@ -25,6 +27,7 @@ from advisor.holdings.instruments import (
     valid_cusip,
 )
 from advisor.holdings.read import read_holdings
+from advisor.market.snapshot import Market
 
 KNOWN = frozenset({"AAPL", "MSFT", "NVDA", "SPY", "QQQ", "BND", "GLD", "VWO", "VOO", "BRK-B"})
 NAMES = {"AAPL": "Apple Inc.", "SPY": "SPDR S&P 500 ETF Trust", "MSFT": "Microsoft"}
@@ -558,3 +561,54 @@ def test_holdings_refuse_instruments_that_do_not_match_the_positions(tmp_path: P
     positions.loc["AAPL", "instrument"] = "future"
     with pytest.raises(ValueError, match="unknown instrument"):
         Holdings(path="x", positions=positions, instruments=h.instruments)
+
+
+# --- the example household ---------------------------------------------------------------------
+
+HOUSEHOLD = PORTFOLIOS / "household_mix.csv"
+HOUSEHOLD_KNOWN = KNOWN | {"VXUS"}  # today's snapshot may lack VXUS: the test does not need it
+
+
+def test_the_household_example_reads_every_line() -> None:
+    h = read_holdings(HOUSEHOLD, HOUSEHOLD_KNOWN, mapping={"FXAIX": "VOO"})
+    pos = h.positions
+    kinds = pos["instrument"]
+    assert set(pos.index[kinds == "security"]) == {
+        "AAPL", "NVDA", "MSFT", "SPY", "VXUS", "VWO", "BND", "GLD", "VOO"
+    }  # fmt: skip
+    bonds = h.instruments[h.instruments["cusip"].notna()]
+    assert list(bonds["issuer_kind"]) == ["municipal", "treasury"]
+    assert bonds.loc["91282CJJ1", "face"] == 50_000 and valid_cusip("91282CJJ1")
+    options = h.instruments[h.instruments["underlying"].notna()]
+    assert options[["underlying", "right", "contracts"]].to_dict("index") == {
+        "AAPL270115C00340000": {"underlying": "AAPL", "right": "call", "contracts": -2.0},
+        "SPY261218P00700000": {"underlying": "SPY", "right": "put", "contracts": 3.0},
+    }
+    assert pos.loc["AAPL270115C00340000", "value"] < 0  # a covered call: 400 AAPL held
+    assert pos.loc["AAPL", "shares"] >= 200
+    assert pos.loc["VOO", "value"] > 0  # FXAIX keeps its own price and value
+    assert h.cash > 0 and len(h.cash_lines) >= 2
+    first = HOUSEHOLD.read_text(encoding="utf-8").splitlines()[0]
+    assert "fictitious" in first.lower()
+    assert any(w.startswith("line 1:") and "before the header" in w for w in h.warnings)
+    assert accounted_lines(h) == nonblank_lines(HOUSEHOLD, header_line=header_line(HOUSEHOLD))
+    check_values(h)
+
+
+def header_line(path: Path) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith('"Account","Symbol"'))
+
+
+def test_the_household_example_against_the_snapshot(market: Market) -> None:
+    """Through the public reader (snapshot prices and names): prices near the snapshot's, the
+    mutual fund listed, VXUS read whether or not the snapshot has it yet."""
+    with pytest.raises(UnknownTickersError) as info:
+        advisor.read_holdings(HOUSEHOLD, market)
+    unknown = {raw for _, raw, _ in info.value.unknown}
+    assert "FXAIX" in unknown and unknown <= {"FXAIX", "VXUS"}
+    h = advisor.read_holdings(HOUSEHOLD, market, unknown="skip")
+    assert not any("snapshot's price" in w or "underlying" in w for w in h.warnings)
+    for ticker in ("AAPL", "NVDA", "MSFT", "SPY", "VWO", "BND", "GLD"):
+        file_price = h.positions.loc[ticker, "price"]
+        assert file_price == pytest.approx(market.securities.at[ticker, "price"], rel=0.02)
