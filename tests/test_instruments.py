@@ -220,8 +220,10 @@ def test_option_descriptions(description: str, root: str, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "description", ["Apple Inc", "CALLAWAY GOLF CO", "PUTNAM FUND $10", "CALL AND PUT $5 1/2/27"]
-)
+    "description",
+    ["Apple Inc", "CALLAWAY GOLF CO", "PUTNAM FUND $10", "CALL AND PUT $5 1/2/27",
+     "XYZ CORP 5.25% PFD CALL $25 01/15/2027"],  # a preferred's call date: no option
+)  # fmt: skip
 def test_no_option_descriptions(description: str) -> None:
     assert option_from_description(description) is None
 
@@ -278,6 +280,15 @@ def test_an_option_described_by_name_without_the_snapshot_names_is_kept_and_warn
     assert key == "CALL APPLE INC $200 EXP 01/15/27"  # no OCC symbol without a root
     (warning,) = h.warnings
     assert warning.startswith("line 2:") and "'APPLE INC' names no ticker" in warning
+
+
+def test_a_stock_whose_description_names_a_call_date_stays_a_stock(tmp_path: Path) -> None:
+    text = (
+        'Symbol,Description,Quantity,Price\nMSFT,"XYZ CORP 5.25% PFD CALL $25 01/15/2027",10,25.1\n'
+    )
+    h = read_text(tmp_path, text)
+    assert h.positions.loc["MSFT", "instrument"] == "security" and h.instruments.empty
+    assert h.positions.loc["MSFT", "value"] == 251.0  # not 100 times that
 
 
 def test_a_protective_put_and_an_unknown_underlying(tmp_path: Path) -> None:

@@ -274,8 +274,9 @@ def option_from_description(text: str, symbol: str = "") -> tuple[OptionTerms, s
     """The terms an option's description gives, and the name of its underlying as written.
 
     Reads ``CALL APPLE INC $200 EXP 01/15/27`` (Schwab), ``AAPL JAN 15 2027 $200 CALL`` and
-    ``CALL (AAPL) APPLE INC JAN 15 27 $200 (100 SHS)`` (Fidelity): one of the words CALL or PUT,
-    a dollar strike and a date (the one after ``EXP`` when it says so). The root is the symbol
+    ``CALL (AAPL) APPLE INC JAN 15 27 $200 (100 SHS)`` (Fidelity): the word CALL or PUT first or
+    last (so that a preferred stock's ``... PFD CALL $25 01/15/2027`` is no option), a dollar
+    strike and a date (the one after ``EXP`` when it says so). The root is the symbol
     in parentheses, else ``symbol`` (the line's ticker cell, when the caller found one there),
     else the name when it is one word (``AAPL``); else it is empty and the name (``APPLE INC``)
     is all the line says of the underlying. None when the description is no option's.
@@ -283,7 +284,9 @@ def option_from_description(text: str, symbol: str = "") -> tuple[OptionTerms, s
     cell = text.strip().upper()[:MAX_CHARS]
     rights = {m.group(1) for m in _RIGHT_WORD.finditer(cell)}
     dollars = _DOLLARS.search(cell)
-    if len(rights) != 1 or dollars is None:
+    words = cell.split()
+    ends = {words[0], words[-1]} if words else set()
+    if len(rights) != 1 or dollars is None or not ends & {"CALL", "CALLS", "PUT", "PUTS"}:
         return None
     dates = find_dates(cell)
     exp = _EXP.search(cell)
