@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from advisor.domain import POSITION_COLUMNS
+from advisor.domain import POSITION_COLUMNS, Instrument
 from advisor.errors import UnknownTickersError
-from advisor.holdings import tickers
+from advisor.holdings import instruments, tickers
 from advisor.holdings.numbers import describe_gap, price_gap
 from advisor.holdings.tables import bad
 
@@ -64,6 +64,16 @@ class Row:
     description: str = ""
     weight_percent: bool = False  # the weight cell had a '%' suffix
     mapped: bool = False  # read as another ticker by --map
+    instrument: Instrument = Instrument.SECURITY
+    terms: instruments.Bond | instruments.Option | None = None  # a bond's or option's terms
+    accrued: float = NAN  # a bond's accrued interest, when the file gives it
+
+    @property
+    def scale(self) -> float:
+        """value / (shares x price): 1, 1/100 for a bond (per 100 of face), an option's multiplier."""
+        if isinstance(self.terms, instruments.Option):
+            return self.terms.multiplier
+        return 0.01 if self.instrument == Instrument.BOND else 1.0
 
 
 @dataclass
@@ -77,6 +87,7 @@ class Context:
     names: Mapping[str, str] | None = None
     used: set[str] = field(default_factory=set)
     warnings: list[tuple[float, str]] = field(default_factory=list)
+    name_index: dict[frozenset[str], list[str]] | None = None  # snapshot names' words -> tickers
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append((line, f"line {line}: {message}"))
@@ -291,7 +302,9 @@ def check_implied_prices(positions: list[Row], ctx: Context) -> None:
     snapshot's prices (``ctx.prices``); mapped lines are checked in :func:`combine_mapped`.
     """
     for r in positions:
-        if r.mapped or not (r.shares > 0 and r.value > 0 and math.isnan(r.price)):
+        if r.mapped or r.instrument != Instrument.SECURITY:
+            continue
+        if not (r.shares > 0 and r.value > 0 and math.isnan(r.price)):
             continue
         snapshot = ctx.price(r.ticker)
         implied = r.value / r.shares
@@ -392,13 +405,39 @@ def _say_mapped(r: Row, ticker: str, own: float, target: float, where: str, ctx:
         )
 
 
-def aggregate(positions: list[Row], ctx: Context) -> pd.DataFrame:
-    """One row per ticker, sorted; duplicate lines summed, with a warning naming the lines."""
+def _instrument_price(group: list[Row]) -> float:
+    """One quoted price for a bond's or option's lines, so that value = shares x price x scale
+    for the sum of the lines (the common price, else the value-weighted one)."""
+    if len({r.price for r in group if not math.isnan(r.price)}) <= 1:
+        return _price(group)
+    shares, value = total([r.shares for r in group]), total([r.value for r in group])
+    return value / (shares * group[0].scale) if shares and not math.isnan(value) else NAN
+
+
+def _instrument_row(ticker: str, group: list[Row], ctx: Context) -> instruments.TableRow:
+    """(key, terms, summed quantity, summed accrued interest) of one bond or option."""
+    terms = group[0].terms
+    assert terms is not None  # a bond's or option's line has its terms
+    if isinstance(terms, instruments.Option):
+        multipliers = {r.terms.multiplier for r in group if isinstance(r.terms, instruments.Option)}
+        if len(multipliers) > 1:
+            where = ", ".join(str(r.line) for r in group)
+            message = f"option {ticker} has different multipliers ({sorted(multipliers)})"
+            hint = "one option has one multiplier; fix the Multiplier column"
+            raise bad(ctx.path, group[0].line, f"{message} on lines {where}", ticker, hint)
+    accrued = [r.accrued for r in group if not math.isnan(r.accrued)]
+    return ticker, terms, total([r.shares for r in group]), math.fsum(accrued) if accrued else NAN
+
+
+def aggregate(positions: list[Row], ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per ticker (bond CUSIP, option symbol), sorted; duplicate lines summed, with a
+    warning naming the lines; and the instruments table of the bonds and options among them."""
     groups: dict[str, list[Row]] = {}
     for r in positions:
         groups.setdefault(r.ticker, []).append(r)
     names = sorted(groups)
     columns: dict[str, list[object]] = {c: [] for c in POSITION_COLUMNS}
+    special: list[instruments.TableRow] = []
     for ticker in names:
         group = groups[ticker]
         if any(r.mapped for r in group):
@@ -408,14 +447,20 @@ def aggregate(positions: list[Row], ctx: Context) -> pd.DataFrame:
             ctx.warn(group[0].line, f"{ticker} appears on {len(group)} lines ({where}): summed")
         for role in ("shares", "value", "weight", "cost_basis"):
             columns[role].append(total([getattr(r, role) for r in group]))
-        columns["price"].append(_price(group))
+        kind = group[0].instrument
+        security = kind == Instrument.SECURITY
+        columns["price"].append(_price(group) if security else _instrument_price(group))
         columns["account"].append("; ".join(sorted({r.account for r in group if r.account})))
         columns["lines"].append(tuple(r.line for r in group))
         columns["raw"].append(tuple(r.raw for r in group))
+        columns["instrument"].append(str(kind))
+        if not security:
+            special.append(_instrument_row(ticker, group, ctx))
     index = pd.Index(names, name="ticker", dtype="str")
     data = {
         c: pd.Series(columns[c], index=index, dtype="float64" if c in NUMERIC else object)
         for c in POSITION_COLUMNS
     }
     data["account"] = data["account"].astype("str")
-    return pd.DataFrame(data, index=index)
+    data["instrument"] = data["instrument"].astype("str")
+    return pd.DataFrame(data, index=index), instruments.table(special)

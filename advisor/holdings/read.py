@@ -16,9 +16,10 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Literal
 
-from advisor.domain import Holdings
+from advisor.domain import Holdings, Instrument
 from advisor.errors import InputError
-from advisor.holdings import lines, tickers
+from advisor.holdings import instrument_lines, lines, tickers
+from advisor.holdings.instruments import Option
 from advisor.holdings.lines import NUMERIC, Context, Header, Row, money
 from advisor.holdings.numbers import implausible, parse_number, shorten
 from advisor.holdings.tables import bad, read_table
@@ -42,6 +43,12 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "account": "Account|Account Number|Account Name|Account ID|Account No|Acct|Acct Number",
         "description": "Description|Name|Security Name|Security Description|Investment Name|"
         "Security",
+        # bonds and options (see advisor.holdings.instrument_lines)
+        "cusip": "CUSIP|CUSIP Number|Cusip/ISIN",
+        "accrued": "Accrued Interest|Accrued Int|Accrued Income|Accrued Interest Amount|Accrued",
+        "coupon": "Coupon|Coupon Rate|Cpn|Coupon %|Interest Rate",
+        "maturity": "Maturity|Maturity Date|Mat Date|Maturity Dt",
+        "multiplier": "Multiplier|Contract Multiplier|Contract Size|Shares per Contract",
     }.items()
 }
 _AMOUNTS = ("shares", "value", "weight")
@@ -111,17 +118,20 @@ def read_holdings(
     Returns
     -------
     Holdings
-        One row per known ticker (duplicate lines summed), cash and money-market lines in
+        One row per known ticker, bond (by CUSIP) or option (by OCC symbol), duplicate lines
+        summed; the bonds' and options' terms in ``instruments``; cash and money-market lines in
         ``cash``, and a warning for everything else the file said. A missing market value is
-        filled with shares x price when both are given (0 for a zero-quantity line).
+        filled with shares x price when both are given (face x price / 100 for a bond, contracts
+        x multiplier x price for an option; 0 for a zero-quantity line).
 
     Raises
     ------
     InputError
         The file is missing, not a CSV/XLSX export, has no recognisable header, or a line cannot
-        be read (unparseable or implausible number, short position or signed ticker, value !=
-        shares x price, weights over 100 %, a price implied by the file a factor 3 from the
-        snapshot's).
+        be read (unparseable or implausible number, short position other than a written option
+        or signed ticker, value != shares x price, weights over 100 %, a price implied by the
+        file a factor 3 from the snapshot's, a CUSIP with a wrong check digit, an option symbol
+        with no real expiry, a bond or option line without a value or a price).
     UnknownTickersError
         With ``unknown="error"``, when tickers are not in ``known`` (all listed at once).
     """
@@ -147,9 +157,10 @@ def read_holdings(
     lines.check_weights(kept, header, basis, ctx)
     cash, cash_weight = lines.cash_totals(cash_rows, header, basis, name)
     lines.check_implied_prices(positions, ctx)
+    instrument_lines.note_accrued(positions, header, ctx)
     for key in sorted(set(canon_map) - ctx.used):
         ctx.note(f"--map {key}={canon_map[key]} matched no line")
-    frame = lines.aggregate(positions, ctx)
+    frame, terms = lines.aggregate(positions, ctx)
     ctx.warnings.sort(key=lambda item: item[0])
     return Holdings(
         path=name,
@@ -159,6 +170,7 @@ def read_holdings(
         cash_lines=tuple(sorted(r.line for r in cash_rows)),
         warnings=tuple(text for _, text in ctx.warnings),
         basis=basis,
+        instruments=terms,
     )
 
 
@@ -316,7 +328,11 @@ def _read_line(line: int, cells: list[str], header: Header, ctx: Context) -> Row
     texts = {role: cells[i] if i < len(cells) else "" for role, i in header.columns.items()}
     raw, description = texts["ticker"].strip(), texts.get("description", "").strip()
     said = _is_total(cells)
-    kind, ticker = ("total", "") if said else _classify(line, raw, description, ctx)
+    special = None if said else instrument_lines.recognise(line, raw, description, texts, ctx)
+    if special is not None:
+        kind, ticker = "position", special.key
+    else:
+        kind, ticker = ("total", "") if said else _classify(line, raw, description, ctx)
     if kind == "unknown" and not _lenient_amounts(texts):
         kind = "note"
     skipped = {
@@ -329,13 +345,20 @@ def _read_line(line: int, cells: list[str], header: Header, ctx: Context) -> Row
         return None
     account = texts.get("account", "").strip()
     row = Row(line, raw or description, kind, ticker, account=account, description=description)
-    row.mapped = kind in ("position", "unknown") and _mapped(raw, ticker, ctx)
+    row.mapped = special is None and kind in ("position", "unknown") and _mapped(raw, ticker, ctx)
+    if special is not None:
+        row.terms = special
+        row.instrument = Instrument.OPTION if isinstance(special, Option) else Instrument.BOND
     for role in NUMERIC:
         if role in texts:
             _set_number(row, role, texts[role], header.names[role], ctx.path)
     if kind in ("cash", "pending"):
         return _cash_line(row, ctx)
-    _check_line(row, texts, ctx.path)
+    if special is not None:
+        instrument_lines.check_line(row, texts, header, ctx)
+    else:
+        _check_line(row, texts, ctx.path)
+    _zero_line(row, texts)
     return row
 
 
@@ -371,8 +394,7 @@ def _check_value(row: Row, path: str) -> None:
 
 
 def _check_line(row: Row, texts: Mapping[str, str], path: str) -> None:
-    """Reject short positions and inconsistent units; fill value from shares x price (and the
-    missing figures of a zero line with 0, so that it changes no total)."""
+    """Reject short positions and inconsistent units; fill value from shares x price."""
     for role, what in _SIGNED.items():
         if getattr(row, role) < 0:
             message = f"negative {what} for {row.raw} (short positions are not supported)"
@@ -388,7 +410,11 @@ def _check_line(row: Row, texts: Mapping[str, str], path: str) -> None:
     if math.isnan(row.value) and not (math.isnan(shares) or math.isnan(row.price)):
         row.value = round(shares * row.price, 2)  # money to the cent (no float noise)
         _check_value(row, path)
-    if shares == 0 or (math.isnan(shares) and row.value == 0):  # a position of 0: all figures 0
+
+
+def _zero_line(row: Row, texts: Mapping[str, str]) -> None:
+    """Fill the missing figures of a position of 0 with 0, so that it changes no total."""
+    if row.shares == 0 or (math.isnan(row.shares) and row.value == 0):
         row.value = 0.0 if math.isnan(row.value) else row.value
         for role in ("weight", "cost_basis"):
             if role in texts and math.isnan(getattr(row, role)):

@@ -156,11 +156,11 @@ def close_matches(
         same.add(RENAMES[t])
     typos: set[str] = set()
     if len(t) >= 4 and not looks_like_mutual_fund(t):
-        words = _words(description)
+        words = name_words(description)
         for k in known:
             if len(k) >= 4 and abs(len(k) - len(t)) <= 1 and k not in same and _one_typo(t, k):
                 name = names.get(k) if names is not None else None
-                if not (words and name) or words & _words(name):
+                if not (words and name) or words & name_words(name):
                     typos.add(k)
     return (sorted(same) + sorted(typos))[:n]
 
@@ -172,8 +172,9 @@ _FILLER = frozenset(
 )  # fmt: skip
 
 
-def _words(text: str) -> set[str]:
-    """The distinctive words of a security name or description, upper case."""
+def name_words(text: str) -> set[str]:
+    """The distinctive words of a security name or description, upper case (``'Apple Inc.'`` ->
+    ``{'APPLE'}``): letters and digits, two or more, without filler such as INC or ETF."""
     return {w for w in re.findall(r"[A-Z0-9]+", text.upper()) if len(w) > 1 and w not in _FILLER}
 
 
