@@ -17,6 +17,8 @@ class PositionKind(StrEnum):
 
     STOCK = "stock"
     FUND = "fund"
+    BOND = "bond"  # an individual bond (by CUSIP)
+    OPTION = "option"  # a listed option
 
 
 class Instrument(StrEnum):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from advisor.analytics import assets
+from advisor.analytics import assets, instruments
 from advisor.analytics import concentration as conc
 from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings, PositionKind, PriceSource
@@ -113,8 +113,20 @@ def value_positions(
     p = h.positions
     sec = market.securities.reindex(p.index)
     out = pd.DataFrame(index=p.index)
-    out["name"] = sec["name"]
-    out["kind"] = np.where(sec["is_etf"], PositionKind.FUND, PositionKind.STOCK)
+    instrument = _instrument(h)
+    terms = getattr(h, "instruments", pd.DataFrame())
+    described = terms["description"] if "description" in terms else pd.Series(dtype=object)
+    out["name"] = (
+        sec["name"]
+        .fillna(described.reindex(p.index))
+        .fillna(instruments.option_names(terms).reindex(p.index))
+        .fillna(pd.Series(p.index, p.index))
+    )
+    out["kind"] = np.where(
+        instrument == "security",
+        np.where(sec["is_etf"].fillna(False), PositionKind.FUND, PositionKind.STOCK),
+        instrument,
+    )
     out["shares"] = p["shares"]
     if h.basis == "weight":
         cash_w = 0.0 if np.isnan(h.cash_weight) else float(h.cash_weight)
@@ -146,11 +158,14 @@ def value_positions(
             hint="Add a Price or Market Value column for these lines, "
             "or --map them to a priced ticker.",
         )
-    shares = _check_prices(h, market, value, sec["price"])
+    is_security = (instrument == "security").to_numpy()
+    shares = _check_prices(h, market, value, sec["price"], is_security)
     out["shares"] = shares
     # the price per share the value implies (trades at it keep the account's value); shown to
-    # 8 decimals, which is exact for quoted prices and drops the division's float noise
-    out["price"] = (value / shares).round(8).where(shares > 0, p["price"].fillna(sec["price"]))
+    # 8 decimals, which is exact for quoted prices and drops the division's float noise; a bond
+    # or an option keeps its quoted price (per 100 of face, per share of the underlying)
+    implied = (value / shares).round(8).where(shares > 0, p["price"].fillna(sec["price"]))
+    out["price"] = implied.where(is_security, p["price"])
     out["price_source"] = source
     out["value"] = value
     cash = 0.0 if np.isnan(h.cash) else float(h.cash)
@@ -165,14 +180,23 @@ def value_positions(
     return out, total, cash / total
 
 
-def _check_prices(h: Holdings, market: Market, value: pd.Series, snapshot: pd.Series) -> pd.Series:
+def _instrument(h: Holdings) -> pd.Series:
+    """What each position's line holds: security, bond or option."""
+    kind = h.positions.get("instrument")
+    if kind is None:
+        return pd.Series("security", index=h.positions.index)
+    return kind.fillna("security").astype(str)
+
+
+def _check_prices(h: Holdings, market: Market, value: pd.Series, snapshot: pd.Series,
+                  security: np.ndarray) -> pd.Series:  # fmt: skip
     """Shares to report, after refusing implausible rows (see :func:`value_positions`)."""
     p = h.positions
     shares = p["shares"].copy()
     ratio = (value / p["shares"]) / snapshot
     band = ratio >= (1.0 - PRICE_WARN_GAP)
     plausible = np.isfinite(value) & (value.abs() <= MAX_VALUE)
-    quiet = plausible & ((band & (ratio <= 1.0 + PRICE_WARN_GAP)) | ratio.isna())
+    quiet = plausible & ((band & (ratio <= 1.0 + PRICE_WARN_GAP)) | ratio.isna() | ~security)
     for ticker in p.index[~quiet.to_numpy()]:  # only rows that need a closer look
         lines, raws = p.at[ticker, "lines"], p.at[ticker, "raw"]
         where = ", ".join(map(str, lines))
@@ -333,10 +357,12 @@ def analyze(
     market = market or load_market()
     warnings = list(holdings.warnings)
     positions, total, cash_w = value_positions(holdings, market, total_value)
-    positions["asset_class"] = assets.asset_classes(positions.index, market.securities)
+    positions["asset_class"] = instruments.position_classes(holdings, market, positions.index)
     mix = assets.mix(positions["weight"], positions["asset_class"], cash_w)
     bench = bm.resolve(benchmark, mix, market)
-    whole = _part(positions["weight"], cash_w, bench, market, megacaps)
+    models = instruments.instrument_models(holdings, positions["value"], market)
+    lt = look_through(positions["weight"], market, models)
+    whole = _part(positions["weight"], cash_w, bench, market, megacaps, lt=lt)
     warnings += _data_warnings(positions, market, whole.lookthrough)
     return Analysis(
         as_of=market.as_of,

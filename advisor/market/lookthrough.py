@@ -152,7 +152,7 @@ def unit_risk_matrix(
         [market.lookthrough_method(models[h].ticker) == "estimated" for h in matrix.columns]
     )
     tickers = [models[h].ticker for h in matrix.columns]
-    rows = matrix.index[has_row].union(pd.Index(tickers, dtype=object))
+    rows = matrix.index[has_row].union(pd.Index(tickers, dtype=object).unique())
     out = np.zeros((len(rows), len(matrix.columns)))
     out[rows.get_indexer(matrix.index[has_row])] = matrix.to_numpy()[has_row]
     at = rows.get_indexer(tickers)

@@ -100,7 +100,7 @@ def frontier(
         min(m0, float(s.data.mega @ least_te.w.to_numpy() + s.data.mega0)) if least_te.ok else m0
     )
     rows = []
-    for cap in np.linspace(start, m_min, points):
+    for cap in np.linspace(start, max(m_min, 0.0), points):  # options can take it below 0
         sol = rb.solve(s.account, free.relaxed(max_megacap=float(cap) + 1e-9))
         if not sol.ok:
             continue

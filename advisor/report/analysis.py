@@ -42,7 +42,12 @@ def _header(a: Analysis) -> Text:
 
 def _models(a: Analysis) -> Text | None:
     """Holdings modelled by another security (an ETF twin, a bond fund, an underlying)."""
-    notes = [f"{h}: {m.how}" for h, m in a.lookthrough.models.items() if m.how]
+    pos = a.positions
+    notes = [
+        f"{_label(str(h), pos.loc[h]) if h in pos.index else h}: {m.how}"
+        for h, m in a.lookthrough.models.items()
+        if m.how
+    ]
     if not notes:
         return None
     return Text("Modelled by another security: " + "; ".join(notes) + ".")
@@ -89,6 +94,14 @@ def _us_equity(a: Analysis) -> Table | None:
     return t
 
 
+def _label(ticker: str, p: pd.Series) -> str:
+    """A position's short label: its ticker or CUSIP; an option's underlying, strike and right."""
+    if p.get("kind") != "option" or len(ticker) < 16:
+        return ticker
+    root = ticker[:-15]
+    return f"{root} {float(ticker[-8:]) / 1000:g}{ticker[-9]}"
+
+
 def _positions(a: Analysis, limit: int = 25) -> Table:
     t = table(
         "Positions (price and value in account currency, weight % of total)",
@@ -102,8 +115,8 @@ def _positions(a: Analysis, limit: int = 25) -> Table:
     )
     for tk, p in a.positions.head(limit).iterrows():
         t.add_row(
-            str(tk),
-            str(p["name"])[:34],
+            _label(str(tk), p),
+            str(p["name"])[:48],
             shares(p["shares"]),
             money(p["price"]),
             money(p["value"]),
