@@ -586,9 +586,9 @@ def estimate_lookthrough(
     funds = candidates(securities, known_funds, prices)
     fits, skipped = fit_funds(prices, funds, basis, asof, params)
     weights, info = style_tables(fits, params)
-    low = {
-        f: round(x.r_squared, 4) for f, x in fits.items() if not x.r_squared >= params.min_r_squared
-    }
+    kept = set(weights["fund"])
+    low = {f: round(x.r_squared, 3) for f, x in fits.items() if f not in kept}
+    stale = sorted(f for f, why in skipped.items() if why.startswith("no price"))
     info.attrs["record"] = {
         "method": "returns-based style analysis (Sharpe 1992): min Var(r_fund - R_basis w), "
         "w >= 0, sum w = 1; look-through = sum_b w_b x look-through of basis fund b",
@@ -597,6 +597,7 @@ def estimate_lookthrough(
         "candidates": len(funds),
         "estimated": len(info),
         "below_min_r_squared": low,
-        "too_little_history": skipped,
+        "too_little_history": sorted(set(skipped) - set(stale)),
+        "no_recent_price": stale,
     }
     return weights, info
