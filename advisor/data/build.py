@@ -6,7 +6,10 @@ Writes to ``advisor/data/snapshot/`` (or ``out``):
 * ``aliases.parquet``     other spellings that resolve to a ticker (renames)
 * ``benchmark.parquet``   S&P 500 weights on the snapshot date
 * ``funds.parquet``       fund look-through weights (fund, ticker, weight)
-* ``fund_info.parquet``   per fund: source, file date, method, covered weight and file checks
+* ``fund_info.parquet``   per fund: source, file date, method, covered weight and file checks;
+  funds with an estimated look-through have method ``estimated``, r_squared, basis and window
+* ``style.parquet``       estimated look-through of funds without holdings: style weights
+  (fund, basis, weight) on basis funds of ``funds.parquet`` (:mod:`advisor.data.style`)
 * ``risk.parquet``        factor exposures, specific variance and estimation method per security
 * ``factor_cov.parquet``  annualised factor covariance
 * ``factor_returns.parquet`` daily factor returns since 1993 (for scenario replays)
@@ -22,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from advisor.data import etfs, riskmodel, universe
+from advisor.data import etfs, riskmodel, style, universe
 from advisor.data.sources import FUND_JSON_DIR, IWM_CSV, QQQ_CSV, RawData
 
 SNAPSHOT_DATE = "2026-07-14"
@@ -115,6 +118,19 @@ def _fund_files(raw: RawData, sec: pd.DataFrame, asof: pd.Timestamp) -> list[tup
     return sources
 
 
+def _with_estimates(fund_info: pd.DataFrame, estimated: pd.DataFrame) -> pd.DataFrame:
+    """The ``fund_info`` table: funds with holdings, then funds with an estimated look-through
+    (:func:`advisor.data.style.estimate_lookthrough`); integer columns stay integers."""
+    held = fund_info.reset_index()
+    ints = [
+        c
+        for c in [*held.columns, *estimated.columns]
+        if pd.api.types.is_integer_dtype(held[c] if c in held else estimated[c])
+    ]
+    out = pd.concat([held, estimated], ignore_index=True)
+    return out.astype({c: "Int64" for c in ints} | {"file_date": str})
+
+
 def _aliases(sec: pd.DataFrame) -> pd.DataFrame:
     from advisor.holdings.tickers import RENAMES
 
@@ -133,6 +149,7 @@ def build(
     bench, bench_info = universe.build_benchmark(raw, sec, asof)
     cap_info = universe.fill_caps_from_benchmark(sec, bench)
     funds, fund_info = _fund_lookthrough(raw, sec, bench, asof)
+    style_weights, style_info = style.estimate_lookthrough(raw, sec, list(fund_info.index), asof)
     model = riskmodel.estimate(raw.daily(), raw.monthly(), raw.etf_daily(), sec, asof, params)
     risk = model["exposures"].copy()
     risk["specific_var"] = model["specific_var"]
@@ -146,7 +163,8 @@ def build(
         "aliases": _aliases(sec),
         "benchmark": bench.rename_axis("ticker").reset_index(),
         "funds": funds,
-        "fund_info": fund_info.reset_index().astype({"file_date": str}),
+        "fund_info": _with_estimates(fund_info, style_info),
+        "style": style_weights,
         "risk": risk.rename_axis("ticker").reset_index(),
         "factor_cov": model["factor_cov"].rename_axis("factor").reset_index(),
         "factor_returns": model["factor_returns"].rename_axis("date").reset_index(),
@@ -156,6 +174,7 @@ def build(
     manifest = _manifest(raw, sec, bench, bench_info, cap_info, fund_info, model, params)
     manifest["rates"] = _rates(raw.etf_daily(), asof)
     manifest["dividend_yields"] = universe.dividend_record(sec, bench)
+    manifest["style"] = style_info.attrs["record"]
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest
 
