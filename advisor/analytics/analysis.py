@@ -506,7 +506,13 @@ def _data_warnings(positions: pd.DataFrame, market: Market, lt: LookThrough) -> 
     out = []
     info = market.fund_info
     for fund in positions.index[positions["kind"] == PositionKind.FUND]:
-        if not market.has_lookthrough(fund):
+        model = lt.models[fund].ticker if fund in lt.models else fund
+        if market.lookthrough_method(model) == "estimated":
+            out.append(
+                f"{fund}: no published holdings; its look-through is {market.lookthrough_label(model)},"
+                " from its returns (style analysis): approximate, see docs/lookthrough-estimation.md."
+            )
+        elif not market.has_lookthrough(model):
             out.append(
                 f"{fund}: the snapshot has no holdings for this fund; it counts as unseen in the "
                 "look-through and is modelled from its own return history."
@@ -544,6 +550,16 @@ UNITS = {
 }
 
 
+def _lookthrough_label(a: Analysis, ticker: str) -> str | None:
+    """How a fund position is seen through: holdings, estimated (R-squared), or none."""
+    m = a.lookthrough.models.get(ticker)
+    model = m.ticker if m is not None else ticker
+    market = a.lookthrough.market
+    if not bool(market.securities["is_etf"].get(model, False)):
+        return None
+    return market.lookthrough_label(model)
+
+
 def _positions_list(a: Analysis) -> list[dict[str, Any]]:
     return [
         {
@@ -557,6 +573,7 @@ def _positions_list(a: Analysis) -> list[dict[str, Any]]:
             "modelled_as": a.lookthrough.models[t].how or None
             if t in a.lookthrough.models
             else None,
+            "lookthrough": _lookthrough_label(a, t),
             "value": _money(p["value"]),
             "weight": _num(p["weight"]),
         }

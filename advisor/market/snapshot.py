@@ -214,6 +214,18 @@ class Market:
             return "holdings"
         return "estimated" if ticker in self._style else None
 
+    def lookthrough_label(self, ticker: str) -> str:
+        """``holdings (file of 2025-11-18)``, ``estimated (R-squared 0.97)`` or ``none``."""
+        method = self.lookthrough_method(ticker)
+        info = self.fund_info
+        if method == "estimated":
+            r2 = info["r_squared"].get(ticker) if "r_squared" in info.columns else None
+            return "estimated" + ("" if r2 is None or pd.isna(r2) else f" (R-squared {r2:.2f})")
+        if method == "holdings":
+            date = info["file_date"].get(ticker) if "file_date" in info.columns else None
+            return "holdings" + ("" if date is None or pd.isna(date) else f" (file of {date})")
+        return "none"
+
     def has_lookthrough(self, ticker: str) -> bool:
         return self.lookthrough_method(ticker) is not None
 
