@@ -72,6 +72,8 @@ def lookthrough_matrix(holdings: pd.Index, market: Market) -> tuple[pd.DataFrame
     matrix = np.zeros((len(rows), len(holdings)))
     np.add.at(matrix, (codes, cols), weights)
     frame = pd.DataFrame(matrix, index=pd.Index(rows, dtype=object), columns=holdings)
+    # constituents the risk model has no row for (foreign companies of international funds)
+    frame.attrs["no_risk_row"] = frame.index.difference(market.risk.exposures.index)
     return frame, pd.Series(unseen, index=holdings)
 
 
@@ -79,9 +81,16 @@ def unit_risk_matrix(matrix: pd.DataFrame, unseen_unit: pd.Series) -> pd.DataFra
     """Risk-model security x holding: each holding as risk-model weights per unit.
 
     Seen constituents are stocks; a fund's unseen share is represented by the fund itself (its own
-    factor exposures and specific risk, estimated from its return history).
+    factor exposures and specific risk, estimated from its return history). Constituents without
+    a risk-model row (``matrix.attrs["no_risk_row"]``, set by :func:`lookthrough_matrix`: the
+    foreign companies of international funds) fold into their fund's own row in the same way.
     """
     units = unseen_unit[unseen_unit > 0]
+    missing = matrix.index.intersection(matrix.attrs.get("no_risk_row", pd.Index([])))
+    if len(missing):
+        folded = matrix.loc[missing].sum()
+        units = units.add(folded[folded != 0], fill_value=0.0)
+        matrix = matrix.drop(index=missing)
     extra = pd.DataFrame(0.0, index=units.index, columns=matrix.columns)
     for fund, u in units.items():
         extra.at[fund, fund] = u
