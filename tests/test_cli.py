@@ -107,15 +107,15 @@ def test_benchmark_and_megacaps_options() -> None:
 
 def test_unknown_ticker_exit_1_with_ways_forward(tmp_path) -> None:  # noqa: ANN001
     f = tmp_path / "h.csv"
-    f.write_text("Symbol,Quantity\nAAPL,10\nAAPX,5\n")
+    f.write_text("Symbol,Quantity\nAAPL,10\nAAPQ,5\n")  # (AAPX is a listed ETF now)
     code, out, err = run("analyze", str(f))
     assert code == 1 and "Traceback" not in err
-    assert "line 3" in err and "AAPX" in err and "--map" in err
-    code, out, err = run("analyze", str(f), "--map", "AAPX=AAPL", "--format", "json")
+    assert "line 3" in err and "AAPQ" in err and "--map" in err
+    code, out, err = run("analyze", str(f), "--map", "AAPQ=AAPL", "--format", "json")
     assert code == 0
     assert json.loads(out)["positions"][0]["ticker"] == "AAPL"
     code, out, err = run("analyze", str(f), "--unknown", "skip", "--format", "json")
-    assert code == 0 and "AAPX" in err
+    assert code == 0 and "AAPQ" in err
 
 
 def test_bad_inputs_exit_1_without_traceback(tmp_path) -> None:  # noqa: ANN001
