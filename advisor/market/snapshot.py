@@ -314,6 +314,24 @@ class Market:
         """Daily factor returns since 1993 (for scenario replays)."""
         return self._read("factor_returns").set_index("date")
 
+    # -- the whole market (snapshot format 2) ---------------------------------------------------
+    @cached_property
+    def twins(self) -> pd.DataFrame:
+        """Index mutual funds and their ETF twins, by mutual-fund ticker: ``etf``, ``index``,
+        ``same_index`` (False where the ETF tracks another index of the same market) and
+        ``source`` (the fund family's statement). Empty for a snapshot without twins."""
+        if not (self.folder / "twins.parquet").exists():
+            return pd.DataFrame(columns=["etf", "index", "same_index", "source"])
+        return self._read("twins").set_index("ticker")
+
+    @cached_property
+    def mutual_fund_names(self) -> pd.DataFrame:
+        """Every mutual fund of NASDAQ's list (2022-06-02), by ticker: ``name``, ``family``,
+        ``money_market``; most have no price in the snapshot. Empty for a snapshot without it."""
+        if not (self.folder / "mutual_funds.parquet").exists():
+            return pd.DataFrame(columns=["name", "family", "money_market"])
+        return self._read("mutual_funds").set_index("ticker")
+
 
 _CACHE: dict[Path, Market] = {}
 
