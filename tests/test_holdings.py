@@ -926,3 +926,22 @@ def test_suggestions_are_conservative(tmp_path: Path, market: Market) -> None:
     assert "--map FCNTX=NEWTICKER" in (err.hint or "")
     assert listed[5][1] == ["AAPL"]
     assert listed[6][1] == []  # MSFT is one letter away, but Microsoft is no zebra
+
+
+def test_a_mutual_fund_without_prices_is_named_with_the_way_forward(
+    tmp_path: Path, market: Market
+) -> None:
+    """FCNTX is in NASDAQ's mutual fund list but has no prices: the error names the fund and
+    says what to do; an index fund with an ETF twin (VFIAX) is read without a word."""
+    import advisor
+
+    f = tmp_path / "mf.csv"
+    f.write_text("Symbol,Quantity,Price\nAAPL,10,300\nFCNTX,100,25\nVFIAX,10,600\n")
+    with pytest.raises(UnknownTickersError) as info:
+        advisor.read_holdings(f, market)
+    assert [raw for _, raw, _ in info.value.unknown] == ["FCNTX"]
+    text = str(info.value)
+    assert "Fidelity Contra Fund (Fidelity Investments)" in text
+    assert "--map" in text and "--unknown cash" in text
+    h = advisor.read_holdings(f, market, mapping={"FCNTX": "SPY"})
+    assert {"AAPL", "SPY", "VFIAX"} <= set(h.positions.index)

@@ -502,6 +502,15 @@ def security_groups(names: pd.Index, market: Market, mega: set[str]) -> tuple[pd
     return groups, sectors
 
 
+def _equity_fund(market: Market, ticker: str) -> bool:
+    """A fund of an equity asset class (or of no known class): the funds whose companies a
+    look-through would show. A bond, gold or cash fund is its own asset class, not a gap."""
+    cls = (
+        market.securities["asset_class"].get(ticker) if "asset_class" in market.securities else None
+    )
+    return not isinstance(cls, str) or "equity" in cls.lower()
+
+
 def _data_warnings(positions: pd.DataFrame, market: Market, lt: LookThrough) -> list[str]:
     out = []
     info = market.fund_info
@@ -512,7 +521,7 @@ def _data_warnings(positions: pd.DataFrame, market: Market, lt: LookThrough) -> 
                 f"{fund}: no published holdings; its look-through is {market.lookthrough_label(model)},"
                 " from its returns (style analysis): approximate, see docs/lookthrough-estimation.md."
             )
-        elif not market.has_lookthrough(model):
+        elif not market.has_lookthrough(model) and _equity_fund(market, model):
             out.append(
                 f"{fund}: the snapshot has no holdings for this fund; it counts as unseen in the "
                 "look-through and is modelled from its own return history."

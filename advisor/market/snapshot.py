@@ -332,6 +332,16 @@ class Market:
             return pd.DataFrame(columns=["name", "family", "money_market"])
         return self._read("mutual_funds").set_index("ticker")
 
+    @cached_property
+    def unpriced_mutual_funds(self) -> dict[str, str]:
+        """NASDAQ's mutual funds the snapshot does not know, ticker -> "name (family)", for the
+        reader's message on such a line."""
+        t = self.mutual_fund_names
+        t = t[~t.index.isin(list(self.known))]
+        family = t["family"].fillna("").astype(str)
+        label = t["name"].astype(str) + np.where(family.ne(""), " (" + family + ")", "")
+        return dict(zip(t.index, label, strict=True))
+
 
 _CACHE: dict[Path, Market] = {}
 
