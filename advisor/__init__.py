@@ -97,7 +97,7 @@ def read_holdings(
         sec = market.securities
         return read(path, market.known, mapping=mapping, unknown=unknown,
                     prices=sec["price"].dropna().to_dict(), names=sec["name"].to_dict(),
-                    mutual_funds=market.unpriced_mutual_funds)  # fmt: skip
+                    mutual_funds=market.mutual_fund_label)  # fmt: skip
     return read(path, market, mapping=mapping, unknown=unknown)
 
 

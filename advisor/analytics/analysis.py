@@ -318,15 +318,19 @@ def _part(weights: pd.Series, cash_w: float, bench: Benchmark, market: Market,
     return Part(share, lt, companies, concentration, risk, sources)
 
 
-def _us_equity(positions: pd.DataFrame, whole: Part, market: Market,
+def _us_equity(positions: pd.DataFrame, whole: Part, bench: Benchmark, market: Market,
                megacaps: Sequence[str]) -> Part | None:  # fmt: skip
-    """The US-equity positions as their own portfolio, against the S&P 500."""
+    """The US-equity positions as their own portfolio, against the S&P 500 (the whole account's
+    figures when it is all US equity, no cash, measured against the S&P 500 already)."""
     us = positions["weight"][positions["asset_class"] == assets.US_EQUITY]
     share = float(us.sum())
     if share <= 0:
         return None
+    sp500 = bm.sp500(market)
+    if len(us) == len(positions) and abs(share - 1.0) < 1e-12 and bench.name == sp500.name:
+        return whole
     lt = whole.lookthrough.part(us / share)
-    return _part(us / share, 0.0, bm.sp500(market), market, megacaps, share, lt)
+    return _part(us / share, 0.0, sp500, market, megacaps, share, lt)
 
 
 def analyze(
@@ -381,7 +385,7 @@ def analyze(
         warnings=warnings,
         bench=bench,
         asset_mix=mix,
-        us_equity=_us_equity(positions, whole, market, megacaps),
+        us_equity=_us_equity(positions, whole, bench, market, megacaps),
     )
 
 

@@ -88,7 +88,7 @@ class Context:
     used: set[str] = field(default_factory=set)
     warnings: list[tuple[float, str]] = field(default_factory=list)
     name_index: dict[frozenset[str], list[str]] | None = None  # snapshot names' words -> tickers
-    mutual_funds: Mapping[str, str] | None = None  # NASDAQ's mutual funds without prices
+    mutual_funds: Callable[[str], str | None] | None = None  # NASDAQ's funds without prices
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append((line, f"line {line}: {message}"))
@@ -177,7 +177,7 @@ def handle_unknown(rows: list[Row], unknown: str, ctx: Context) -> list[Row]:
         notes: dict[int, str] = {}
         for r in lost:
             shown = f"{r.raw} (mapped to {r.ticker})" if r.mapped else r.raw
-            fund = (ctx.mutual_funds or {}).get(r.ticker)
+            fund = ctx.mutual_funds(r.ticker) if ctx.mutual_funds else None
             if fund is not None:
                 notes[r.line] = (
                     f"{r.ticker} is {fund}, a mutual fund without prices or holdings in the "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Literal
 
 from advisor.domain import Holdings, Instrument
@@ -88,7 +88,7 @@ def read_holdings(
     unknown: Literal["error", "cash", "skip"] = "error",
     prices: Mapping[str, float] | None = None,
     names: Mapping[str, str] | None = None,
-    mutual_funds: Mapping[str, str] | None = None,
+    mutual_funds: Callable[[str], str | None] | None = None,
 ) -> Holdings:
     """Read a holdings export (CSV or XLSX, first sheet) into :class:`~advisor.domain.Holdings`.
 
@@ -115,9 +115,9 @@ def read_holdings(
     names : mapping of str to str, optional
         The snapshot's security names by ticker: a typo suggestion for an unknown ticker must
         share a word with the line's description.
-    mutual_funds : mapping of str to str, optional
-        Mutual funds the snapshot has no prices for (NASDAQ's list), ticker -> name and family:
-        an unknown ticker found there is named in the error, with the way forward.
+    mutual_funds : callable, optional
+        ticker -> name and family of a mutual fund the snapshot has no prices for (NASDAQ's
+        list), else None: such an unknown ticker is named in the error, with the way forward.
 
     Returns
     -------
