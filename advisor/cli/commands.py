@@ -57,7 +57,7 @@ def propose(fmt: str, output: Path | None, **o: Any) -> None:
 
     Exit code 3 when the limits cannot all hold (the report says which to relax).
 
-    Example: advisor propose portfolios/growth_client.csv --max-te 4% --max-turnover 30%
+    Example: advisor propose portfolios/growth_client.csv --megacap-target 45% --max-te 4%
     """
     import advisor
     from advisor.report import proposal as report

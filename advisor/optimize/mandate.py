@@ -57,9 +57,11 @@ class Mandate:
     Attributes
     ----------
     objective : Objective, optional
-        ``megacap`` (default) minimise look-through megacap weight; ``hhi`` minimise look-through
-        company HHI; ``te`` minimise tracking error; ``turnover`` trade as little as possible (the
-        default when ``megacap_target`` is given: reach the target at the least trading).
+        ``cost`` (default): reach the megacap target (the benchmark's megacap weight unless
+        ``megacap_target`` is given) at the least cost, ``trading cost + gain_weight x realised
+        gains + 5 bp x turnover``; ``megacap`` minimise look-through megacap weight; ``hhi``
+        minimise look-through company HHI; ``te`` minimise tracking error; ``turnover`` trade as
+        little as possible.
     max_te : float or None
         Ex-ante tracking error cap against the benchmark (annualised).
     max_megacap : float or None
@@ -113,8 +115,9 @@ class Mandate:
         None,
         "--objective",
         "choice",
-        "Goal: minimise megacap weight (default), look-through HHI, tracking error, or "
-        "turnover (default with --megacap-target).",
+        "Goal: reach the megacap target at the least cost (default: trading cost, weighted "
+        "realised gains, turnover), or minimise megacap weight, look-through HHI, tracking "
+        "error or turnover.",
         choices=tuple(Objective),
     )
     max_te: float | None = _opt(

@@ -11,9 +11,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from advisor.analytics.analysis import Analysis
 from advisor.analytics.concentration import SECTOR_ORDER, SIZE_ORDER, in_order
 from advisor.optimize.limits import LABELS as LIMIT_LABELS
-from advisor.optimize.proposal import Proposal
+from advisor.optimize.proposal import Proposal, proposal_dict
 from advisor.report.analysis import te_by_holding
 from advisor.report.table import (
     all_zero,
@@ -54,17 +55,9 @@ def trades_csv(p: Proposal) -> str:
     return buf.getvalue()
 
 
-def _side_by_side(p: Proposal) -> Table:
-    b, a = p.before, p.after
+def _side_by_side(b: Analysis, a: Analysis | None, title: str) -> Table:
     assert a is not None
-    t = _t(
-        "Before and after (after = the whole-share portfolio actually traded; % of total, "
-        "risk annualised)",
-        "Measure",
-        "Before",
-        "After",
-        "Benchmark",
-    )
+    t = _t(title, "Measure", "Before", "After", "Benchmark")
     rows = [
         (
             "Megacap weight",
@@ -153,11 +146,62 @@ def _summary(p: Proposal) -> Text:
         f"Turnover {pct(p.turnover)}; estimated trading cost {money(p.est_cost)} "
         f"({p.mandate.cost_bps:g} bp of traded value); estimated realised gain {gain}.",
         f"Limits that bind: {escape(binding)}.",
-        f"Tracking error of the optimal weights {pct(p.continuous_te, 2)}; after rounding "
-        f"{pct(p.after.risk.tracking_error, 2)} (annualised).",
+        *_scope_lines(p),
     ]
     lines += [f"[yellow]Note:[/yellow] {escape(d)}" for d in p.diagnostics]
     return Text.from_markup("\n".join(lines))
+
+
+def _scope_lines(p: Proposal) -> list[str]:
+    """What was decided, against what, and the tracking error of the optimal and traded weights
+    of that same part (the budget's measure)."""
+    scope, after = p.scope, p.scope_after or p.after
+    assert after is not None
+    te = (
+        f"tracking error of the optimal weights {pct(p.continuous_te, 2)}; after rounding "
+        f"{pct(after.risk.tracking_error, 2)} (annualised)."
+    )
+    if scope is None:
+        return [te[0].upper() + te[1:]]
+    total = float(p.before.total_value or 0.0)
+    share = f"{scope.value / total:.0%} of the account, " if total else ""
+    bench = escape(str(scope.benchmark or p.before.benchmark))
+    rest = (
+        "; the other holdings keep their value (the asset mix is kept)"
+        if len(scope.outside)
+        else ""
+    )
+    return [
+        f"Decided: the {escape(scope.name)} ({share}{money(scope.value)}), against the {bench}"
+        f"{rest}.",
+        f"Of the {escape(scope.name)}: {te}",
+    ]
+
+
+def _asset_mix(p: Proposal) -> list[Table | Text]:
+    """The asset-class mix before and after, and whether it is unchanged."""
+    mix = proposal_dict(p)["asset_mix"]
+    if mix["after"] is None:
+        return []
+    after = {r["asset_class"]: r["weight"] for r in mix["after"]}
+    t = _t("Asset classes (% of total)", "Asset class", "Before", "After", text=(0,))
+    for r in mix["before"]:
+        t.add_row(r["asset_class"], pct(r["weight"]), pct(after.pop(r["asset_class"], 0.0)))
+    for cls, w in after.items():
+        t.add_row(cls, pct(0.0), pct(w))
+    word = "unchanged" if mix["unchanged"] else "changed"
+    return [t, Text(f"The asset mix is {word} (within 0.1 point per class).")]
+
+
+def _sleeve_money(p: Proposal) -> list[Table]:
+    rows = proposal_dict(p)["sleeve_money"]
+    if not rows:
+        return []
+    t = _t("Money into the sleeves (account currency; share of the sleeve money)",
+           "Sleeve", "Fund", "Amount", "Share", text=(0, 1))  # fmt: skip
+    for r in rows:
+        t.add_row(r["sleeve"], r["fund"], money(r["amount"]), pct(r["share"]))
+    return [t]
 
 
 def _infeasible(p: Proposal) -> Text:
@@ -183,10 +227,24 @@ def render(p: Proposal, console: Console) -> None:
         return
     a = p.after
     assert a is not None
+    whole = "after = the whole-share portfolio actually traded; % of total, risk annualised"
+    decided = []
+    if p.scope is not None and len(p.scope.outside) and p.scope_before is not None:
+        decided = [
+            _side_by_side(
+                p.scope_before,
+                p.scope_after,
+                f"The {p.scope.name}, against the {p.scope.benchmark or p.before.benchmark} "
+                f"(% of the part; risk annualised): the mandate's limits apply here",
+            )
+        ]
     parts = [
         head,
         _summary(p),
-        _side_by_side(p),
+        *decided,
+        _side_by_side(p.before, p.after, f"The whole account, before and after ({whole})"),
+        *_asset_mix(p),
+        *_sleeve_money(p),
         _groups(p, "sectors", "Sectors (look-through, % of total)", "Sector", SECTOR_ORDER),
         _groups(p, "sizes", "Size (look-through, % of total)", "Size", SIZE_ORDER),
         _trades(p),
