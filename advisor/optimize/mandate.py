@@ -58,8 +58,8 @@ class Mandate:
     ----------
     objective : Objective, optional
         ``cost`` (default): reach the megacap target (the benchmark's megacap weight unless
-        ``megacap_target`` is given) at the least cost, ``trading cost + gain_weight x realised
-        gains + 5 bp x turnover``; ``megacap`` minimise look-through megacap weight; ``hhi``
+        ``megacap_target`` is given) at the least cost, ``trading cost + estimated tax + 5 bp x
+        turnover``; ``megacap`` minimise look-through megacap weight; ``hhi``
         minimise look-through company HHI; ``te`` minimise tracking error; ``turnover`` trade as
         little as possible.
     max_te : float or None
@@ -96,11 +96,16 @@ class Mandate:
         Smallest trade worth placing, account currency; no smaller trade is placed.
     max_realized_gain : float or None
         Budget for estimated realised gains of the sales, account currency (needs cost basis).
+    max_tax : float or None
+        Budget for the estimated tax of the sales, account currency (before losses are netted;
+        sales in tax-deferred and tax-exempt accounts owe none).
     cost_bps : float
         Estimated trading cost per unit traded, basis points (spread and fees).
-    gain_weight : float
-        Money of cost per unit of realised gain in the ``cost`` objective (0.25: a dollar of gain
-        weighs like 25 cents of cost, about the top federal long-term rate of 23.8 %).
+    gain_weight : float or None
+        None (default): the ``cost`` objective counts the estimated tax of the sales (lots drawn
+        cheapest first; nothing in tax-deferred and tax-exempt accounts). A number: it counts
+        each unit of realised gain at this weight instead (0.25: a dollar of gain weighs like 25
+        cents of cost).
     sleeve_mix : dict or "free" or None
         Shares of the money put into the sleeves (``{"equal-weight": 0.4, ...}``); None: equal
         shares; ``"free"``: the optimizer chooses (and may also buy current holdings).
@@ -178,15 +183,21 @@ class Mandate:
         "money",
         "Budget for realised gains of the sales (needs a cost-basis column).",
     )
+    max_tax: float | None = _opt(
+        None,
+        "--max-tax",
+        "money",
+        "Budget for the estimated tax of the sales (account currency).",
+    )
     cost_bps: float = _opt(
         5.0, "--cost-bps", "float", "Estimated trading cost, basis points of traded value."
     )
-    gain_weight: float = _opt(
-        0.25,
+    gain_weight: float | None = _opt(
+        None,
         "--gain-weight",
         "float",
-        "Cost of each unit of realised gain in the default objective (0.25: a dollar of gain "
-        "weighs like 25 cents).",
+        "Count each unit of realised gain at this weight in the default objective, instead of "
+        "the estimated tax (e.g. 0.25).",
     )
     sleeve_mix: dict[str, float] | str | None = _opt(
         None,
@@ -270,12 +281,16 @@ class Mandate:
         for name, v in {**self.sleeve_min, **self.sleeve_max}.items():
             if not 0 <= v <= 1:
                 raise AdvisorError(f"sleeve bound {name}={v} is not a fraction between 0 and 1")
-        if self.gain_weight < 0 or not 0 <= self.min_position < 0.5:
+        if (self.gain_weight is not None and self.gain_weight < 0) or not (
+            0 <= self.min_position < 0.5
+        ):
             raise AdvisorError(
                 "the gain weight must not be negative, the minimum position in [0, 50%)"
             )
         if self.min_trade < 0 or self.cost_bps < 0:
             raise AdvisorError("minimum trade and cost must not be negative")
+        if self.max_tax is not None and self.max_tax < 0:
+            raise AdvisorError("the tax budget must not be negative", "Use 0 for no tax")
         if self.max_realized_gain is not None and self.max_realized_gain < 0:
             raise AdvisorError(
                 "the realised-gain budget must not be negative", "Use 0 for no gains"

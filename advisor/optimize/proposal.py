@@ -106,7 +106,7 @@ def propose(
     if cheap:
         return _infeasible(s, ["caught before solving: " + c for c in cheap], [])
     limits = active_limits(m) | ({"lower", "upper"} if m.min_position else set())
-    rb = Rebalancer(s.data, m.objective, m.cost_bps, limits)
+    rb = Rebalancer(s.data, m.objective, m.cost_bps, limits, s.account.sales().asset)
     sol = rb.solve(s.account, m)
     if not sol.ok:
         relax = relaxations(s.data, s.account, m)
@@ -136,9 +136,9 @@ def _whole_shares(s: Setup, mandate: Mandate, sol: Solution) -> tuple[Rounded, S
         tight = _tightened(tight, rounded.broken, s.account)
         if tight is None:
             break
-        retry = Rebalancer(s.data, tight.objective, tight.cost_bps, active_limits(tight)).solve(
-            s.account, tight
-        )
+        retry = Rebalancer(
+            s.data, tight.objective, tight.cost_bps, active_limits(tight), s.account.sales().asset
+        ).solve(s.account, tight)
         if not retry.ok:
             break
         sol = retry
