@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+import pandas as pd
+
 from advisor.errors import AdvisorError, UsageError
 from advisor.market.sleeves import DEFAULT_SLEEVES
 from advisor.units import parse_mix
@@ -222,6 +224,29 @@ class Mandate:
         metavar="MIX",
     )
 
+    tax_rates: Any = _opt(
+        None,
+        "--tax-rates",
+        "mix",
+        "Tax rates on realised gains, e.g. short=40.8%,long=23.8%,state=5% (default: the top "
+        "federal rates with the 3.8% NIIT, 40.8% and 23.8%).",
+        metavar="RATES",
+    )
+    lot_method: str = _opt(
+        "optimal",
+        "--lot-method",
+        "choice",
+        "Which lots a sale draws on: optimal (least tax first), fifo or hifo.",
+        choices=("optimal", "fifo", "hifo"),
+    )
+    trade_date: str | None = _opt(
+        None,
+        "--trade-date",
+        "mix",
+        "Trade date for holding periods (default: the snapshot date).",
+        metavar="YYYY-MM-DD",
+    )
+
     def __post_init__(self) -> None:
         if self.objective is None:
             object.__setattr__(self, "objective", Objective.COST)
@@ -233,6 +258,7 @@ class Mandate:
                 f"Use one of {', '.join(Objective)}",
             ) from exc
         self._mixes()
+        self._tax()
         for name in ("sleeves", "hold", "restrict"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -265,6 +291,36 @@ class Mandate:
                     option="--asset-mix",
                 )
         object.__setattr__(self, "asset_mix", am)
+
+    def _tax(self) -> None:
+        """Read ``tax_rates`` (text or a mapping) into :class:`~advisor.optimize.tax.TaxRates`
+        and ``trade_date`` into ``YYYY-MM-DD``."""
+        from advisor.optimize.tax import TaxRates
+
+        rates = self.tax_rates
+        try:
+            if rates is None:
+                rates = TaxRates()
+            elif isinstance(rates, str):
+                rates = TaxRates.parse(rates)
+            elif isinstance(rates, dict):
+                rates = TaxRates(**rates)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(
+                f"--tax-rates {self.tax_rates!r}: {exc}",
+                "e.g. --tax-rates short=40.8%,long=23.8%,state=5%",
+                option="--tax-rates",
+            ) from exc
+        object.__setattr__(self, "tax_rates", rates)
+        if self.trade_date is not None:
+            try:
+                day = pd.Timestamp(self.trade_date)
+            except (TypeError, ValueError) as exc:
+                raise UsageError(
+                    f"--trade-date {self.trade_date!r} is not a date", "Use YYYY-MM-DD",
+                    option="--trade-date",
+                ) from exc  # fmt: skip
+            object.__setattr__(self, "trade_date", str(day.date()))
 
     def _validate(self) -> None:
         for f in FRACTION_LIMITS:
@@ -312,6 +368,8 @@ class Mandate:
         for f in fields(self):
             v = getattr(self, f.name)
             out[f.name] = list(v) if isinstance(v, tuple) else v
+            if hasattr(v, "to_dict"):
+                out[f.name] = v.to_dict()
         return out
 
 
