@@ -22,9 +22,11 @@ from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market, with_
 from advisor.optimize.diagnostics import Relaxation, precheck, relaxations
 from advisor.optimize.limits import BY_NAME, LABELS, active_limits, cash_cap
 from advisor.optimize.mandate import Mandate
+from advisor.optimize.netting import estimate_tax, trade_tax
 from advisor.optimize.optimizer import Rebalancer, Solution, Status, bound_names
 from advisor.optimize.problem import Account
 from advisor.optimize.rounding import Rounded, round_to_shares
+from advisor.optimize.sales import by_account, lot_sales
 from advisor.optimize.scope import Scope, rejoin
 from advisor.optimize.setup import Setup, prepare
 from advisor.optimize.setup import book as book_of
@@ -68,6 +70,9 @@ class Proposal:
     scope: Scope | None = None  # what was decided: the US-equity part or the whole account
     scope_before: Analysis | None = None  # the decided holdings before, against their benchmark
     scope_after: Analysis | None = None
+    lot_sales: pd.DataFrame | None = None  # every lot sold (advisor.optimize.tax.SALE_COLUMNS)
+    tax: Any = None  # TaxEstimate of the sales (None without lot or basis detail)
+    accounts: list[dict[str, Any]] = field(default_factory=list)  # [{id, name, type}]
 
     @property
     def feasible(self) -> bool:
@@ -251,6 +256,7 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
     mandate = s.mandate
     trades = trade_list(s.data.assets, s.book, rounded, holdings.positions["cost_basis"],
                         mandate.cost_bps)  # fmt: skip
+    trades, sold_lots, tax = _accounts_and_lots(trades, holdings, s, market)
     flows = trades["amount"].where(trades["side"] == "sell", -trades["amount"]).sum()
     cash = round(s.book.cash0 + float(flows), 2)
     part = _after_holdings(holdings, s, rounded, cash)
@@ -259,6 +265,8 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
     after = analyze(whole, market, benchmark=s.account_before.bench, megacaps=megacaps)
     has_basis = holdings.positions["cost_basis"].notna().any()
     gains = round(float(trades["realized_gain"].sum(skipna=True)), 2) if has_basis else None
+    if len(sold_lots) and sold_lots["gain"].notna().any():
+        gains = round(float(sold_lots["gain"].sum(skipna=True)), 2)
     w = sol.w.to_numpy()
     binding = [k for k, c in sol.checks.items() if c.get("binding")]
     binding += bound_names(s.data, w, s.account, mandate)
@@ -292,7 +300,30 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
         scope=s.scope,
         scope_before=s.before,
         scope_after=scope_after,
+        lot_sales=sold_lots,
+        tax=tax,
+        accounts=account_list(s.holdings or holdings),
     )
+
+
+def _accounts_and_lots(trades: pd.DataFrame, holdings: Holdings, s: Setup,
+                       market: Market) -> tuple[pd.DataFrame, pd.DataFrame, Any]:  # fmt: skip
+    """The trades per account with the lots they sell, the lot sales, and the tax estimate
+    (:mod:`advisor.optimize.sales`, :mod:`advisor.optimize.netting`)."""
+    m = s.mandate
+    day = pd.Timestamp(m.trade_date) if m.trade_date else market.as_of
+    sold = lot_sales(trades, holdings, s.account.sales(), s.data.assets, m.tax_rates, day,
+                     m.lot_method)  # fmt: skip
+    per_account = by_account(trades, sold, holdings)
+    if sold.empty:
+        return per_account, sold, None
+    accounts = getattr(holdings, "accounts", None)
+    tax = estimate_tax(sold, accounts if accounts is not None and len(accounts) else None,
+                       m.tax_rates)  # fmt: skip
+    by_trade = trade_tax(sold, tax)
+    keys = list(zip(per_account["account"].astype(str), per_account["ticker"], strict=True))
+    per_account["est_tax"] = [float(by_trade.get(k, 0.0)) for k in keys]
+    return per_account, sold, tax
 
 
 def _min_trade_notes(s: Setup, mandate: Mandate, sol: Solution, rounded: Rounded) -> list[str]:
@@ -315,9 +346,18 @@ def _min_trade_notes(s: Setup, mandate: Mandate, sol: Solution, rounded: Rounded
 # -- the JSON contract -------------------------------------------------------------------------
 
 
+def account_list(holdings: Holdings | None) -> list[dict[str, Any]]:
+    """``[{id, name, type}]`` of the holdings' accounts (empty for a file without accounts)."""
+    accounts = getattr(holdings, "accounts", None)
+    if accounts is None or not len(accounts):
+        return []
+    return [{"id": str(r.id), "name": str(r.name), "type": str(r.type)}
+            for r in accounts.itertuples()]  # fmt: skip
+
+
 def _trade_dict(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: (_num(v) if k not in ("ticker", "side", "whole_holding") else v)
-           for k, v in row.items()}  # fmt: skip
+    text = ("ticker", "side", "whole_holding", "account", "lots")
+    out = {k: (_num(v) if k not in text else v) for k, v in row.items()}
     q = row["shares"]
     out["shares"] = int(q) if float(q).is_integer() else float(quantity_text(q))
     out["whole_holding"] = bool(row["whole_holding"])
@@ -389,6 +429,8 @@ def proposal_dict(p: Proposal) -> dict[str, Any]:
             "turnover": _num(p.turnover),
             "estimated_cost": _money(p.est_cost),
             "realized_gain": _money(p.realized_gain),
+            "tax": p.tax.to_dict() if p.tax is not None else None,
+            "accounts": p.accounts,
             "binding": p.binding,
             "checks": {
                 k: {kk: (vv if isinstance(vv, bool) else _num(vv)) for kk, vv in c.items()}

@@ -111,3 +111,119 @@ def _pieces_of(ticker, group, value, shares, total, rates, trade_date, types) ->
 
 
 __all__ = ["LOT_COLUMNS", "account_types", "lots_of", "sale_pieces"]
+
+
+# -- from the traded shares back to accounts and lots ---------------------------------------------
+def draw_accounts(pieces: Pieces, asset: int, lots: pd.DataFrame, shares: float) -> pd.Series:
+    """Shares of a sale of ``shares`` drawn from each account, the pieces' order (tax-free
+    accounts and the least tax first): account -> shares."""
+    out: dict[str, float] = {}
+    left = shares
+    for k in np.flatnonzero(pieces.asset == asset):
+        if left <= 1e-9:
+            break
+        lot = int(pieces.lot[k])
+        held = float(lots.at[lot, "shares"]) if lot >= 0 else left
+        held = held if np.isfinite(held) else left
+        take = min(left, held)
+        out[str(pieces.account[k])] = out.get(str(pieces.account[k]), 0.0) + take
+        left -= take
+    return pd.Series(out, dtype=float)
+
+
+def lot_sales(
+    trades: pd.DataFrame,
+    holdings: Holdings,
+    pieces: Pieces,
+    assets: pd.Index,
+    mandate_rates: TaxRates,
+    trade_date: pd.Timestamp,
+    method: str = "optimal",
+) -> pd.DataFrame:
+    """Every lot each sale draws on (rows of :func:`advisor.optimize.tax.select_lots`, with the
+    account): the accounts in the pieces' order, the lots within an account in ``method``'s."""
+    from advisor.optimize.tax import SALE_COLUMNS, select_lots
+
+    lots = lots_of(holdings)
+    rows = []
+    for t in trades[trades["side"] == "sell"].itertuples():
+        mine = lots[lots["ticker"] == t.ticker]
+        price = float(t.amount) / float(t.shares) if float(t.shares) else float(t.price)
+        if t.whole_holding:
+            per_account = mine.groupby("account")["shares"].sum()
+        else:
+            per_account = draw_accounts(pieces, assets.get_loc(t.ticker), lots, float(t.shares))
+        for account, q in per_account.items():
+            held = mine[mine["account"].astype(str) == str(account)]
+            q = min(float(q), float(held["shares"].sum()))
+            if q > 0 and len(held) and np.isfinite(held["shares"]).all():
+                sold = select_lots(held, q, price, trade_date, method, mandate_rates)
+                rows.append(sold.assign(account=str(account), ticker=t.ticker))
+    if not rows:
+        return pd.DataFrame(columns=SALE_COLUMNS)
+    return pd.concat(rows, ignore_index=True)[SALE_COLUMNS]
+
+
+def by_account(trades: pd.DataFrame, sales: pd.DataFrame, holdings: Holdings) -> pd.DataFrame:
+    """The household's trades per account: each sale split by the accounts its lots are in (its
+    ``lots`` listed), each purchase split over the accounts in proportion to the money their
+    sales free (each account funds its own purchases; whole shares by largest remainder)."""
+    if trades.empty:
+        return trades.assign(account=pd.Series(dtype=object), lots=pd.Series(dtype=object))
+    from advisor.optimize.tax import lot_records
+
+    rows = []
+    single = _single_account(holdings)
+    for t in trades.itertuples(index=False):
+        base = t._asdict()
+        mine = sales[sales["ticker"] == t.ticker] if t.side == "sell" else sales.iloc[0:0]
+        if mine.empty:
+            rows.append({**base, "account": single, "lots": []})
+            continue
+        for account, part in mine.groupby("account", sort=False):
+            q = float(part["shares"].sum())
+            whole = bool(t.whole_holding)
+            amount = float(t.amount) if len(mine["account"].unique()) == 1 else q * float(t.price)
+            rows.append({**base, "account": str(account), "shares": _exact(q),
+                         "amount": round(amount, 2), "realized_gain": _gain(part),
+                         "whole_holding": whole, "lots": lot_records(part)})  # fmt: skip
+    out = pd.DataFrame(rows)
+    buys = out[out["side"] == "buy"]
+    if buys.empty or out["account"].nunique() <= 1:
+        return out
+    return pd.concat([out[out["side"] == "sell"], _split_buys(buys, out)], ignore_index=True)
+
+
+def _single_account(holdings: Holdings) -> str:
+    accounts = account_types(holdings)
+    return next(iter(accounts)) if len(accounts) == 1 else ""
+
+
+def _exact(q: float) -> float | int:
+    return int(round(q)) if abs(q - round(q)) < 1e-9 else q
+
+
+def _gain(part: pd.DataFrame) -> float:
+    return round(float(part["gain"].sum()), 2) if part["gain"].notna().all() else float("nan")
+
+
+def _split_buys(buys: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
+    """Purchases over the accounts in proportion to each account's sale proceeds."""
+    sells = out[out["side"] == "sell"]
+    money = sells.groupby("account")["amount"].sum()
+    money = money[money > 0]
+    if money.empty:
+        return buys
+    share = money / money.sum()
+    rows = []
+    for b in buys.to_dict(orient="records"):
+        total = int(b["shares"])
+        exact = share * total
+        n = np.floor(exact.to_numpy()).astype(int)
+        extra = np.argsort(-(exact.to_numpy() - n))[: total - int(n.sum())]
+        n[extra] += 1
+        for account, q in zip(share.index, n, strict=True):
+            if q > 0:
+                rows.append({**b, "account": str(account), "shares": int(q),
+                             "amount": round(int(q) * float(b["price"]), 2)})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -31,28 +31,39 @@ from advisor.units import quantity_text
 
 
 def trades_csv(p: Proposal) -> str:
-    """The trade list for the custodian: Symbol, Action, Quantity, Price, Amount, Est. Realized
-    Gain, Whole Holding. Quantities are exact (a whole holding keeps its fraction of a share) and
-    Quantity x Price rounds to Amount, as in the JSON."""
+    """The trade list for the custodian: Account, Symbol, Action, Quantity, Price, Amount, Est.
+    Realized Gain, Est. Tax, Whole Holding, Lots. Quantities are exact (a whole holding keeps its
+    fraction of a share) and Quantity x Price rounds to Amount, as in the JSON; Lots names each
+    lot a sale draws on (acquired date x shares) for specific identification."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(
-        ["Symbol", "Action", "Quantity", "Price", "Amount", "Est. Realized Gain", "Whole Holding"]
-    )
-    for row in p.trades.itertuples(index=False):
-        gain = "" if row.realized_gain != row.realized_gain else f"{row.realized_gain:.2f}"
+    w.writerow(["Account", "Symbol", "Action", "Quantity", "Price", "Amount",
+                "Est. Realized Gain", "Est. Tax", "Whole Holding", "Lots"])  # fmt: skip
+    for row in p.trades.to_dict(orient="records"):
+        gain = row["realized_gain"]
+        tax = row.get("est_tax", float("nan"))
         w.writerow(
             [
-                row.ticker,
-                row.side.upper(),
-                quantity_text(row.shares),
-                repr(float(row.price)),
-                f"{row.amount:.2f}",
-                gain,
-                "yes" if row.whole_holding else "",
+                row.get("account", ""),
+                row["ticker"],
+                row["side"].upper(),
+                quantity_text(row["shares"]),
+                repr(float(row["price"])),
+                f"{row['amount']:.2f}",
+                "" if gain != gain else f"{gain:.2f}",
+                "" if tax != tax else f"{tax:.2f}",
+                "yes" if row["whole_holding"] else "",
+                _lots_text(row.get("lots") or []),
             ]
         )
     return buf.getvalue()
+
+
+def _lots_text(lots: list[dict]) -> str:  # type: ignore[type-arg]
+    """``2021-03-01 x 100; unknown date x 17``."""
+    return "; ".join(
+        f"{lot['acquired'] or 'unknown date'} x {quantity_text(lot['shares'])}" for lot in lots
+    )
 
 
 def _side_by_side(b: Analysis, a: Analysis | None, title: str) -> Table:
