@@ -23,6 +23,7 @@ QUANTITY = {
     "max_megacap": "megacap weight",
     "max_turnover": "turnover",
     "max_realized_gain": "realised gain",
+    "max_tax": "estimated tax",
 }
 
 

@@ -73,6 +73,7 @@ class Proposal:
     lot_sales: pd.DataFrame | None = None  # every lot sold (advisor.optimize.tax.SALE_COLUMNS)
     tax: Any = None  # TaxEstimate of the sales (None without lot or basis detail)
     accounts: list[dict[str, Any]] = field(default_factory=list)  # [{id, name, type}]
+    holdings_after: Holdings | None = None  # the whole account after the trades
 
     @property
     def feasible(self) -> bool:
@@ -303,6 +304,7 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
         lot_sales=sold_lots,
         tax=tax,
         accounts=account_list(s.holdings or holdings),
+        holdings_after=whole,
     )
 
 
