@@ -314,6 +314,7 @@ def _accounts_and_lots(trades: pd.DataFrame, holdings: Holdings, s: Setup,
     (:mod:`advisor.optimize.sales`, :mod:`advisor.optimize.netting`)."""
     m = s.mandate
     day = pd.Timestamp(m.trade_date) if m.trade_date else market.as_of
+    holdings = s.holdings or holdings  # the account's: the pieces index its lots table
     sold = lot_sales(trades, holdings, s.account.sales(), s.data.assets, m.tax_rates, day,
                      m.lot_method)  # fmt: skip
     per_account = by_account(trades, sold, holdings)
