@@ -443,8 +443,8 @@ def _instrument_row(ticker: str, group: list[Row], ctx: Context) -> instruments.
 
 def _say_lines(ticker: str, group: list[Row], ctx: Context) -> None:
     """Name the lines of a ticker that is on several lines (accounts, lots of unknown date)."""
-    if len(group) < 2 or all(r.acquired is not None for r in group):
-        return  # one line, or a lot file's dated lots: nothing to say
+    if len(group) < 2 or all(r.acquired is not None or r.term for r in group):
+        return  # one line, or a lot file's lots: nothing to say
     where = ", ".join(f"{r.line} ({r.raw})" for r in group)
     accounts = {r.account for r in group}
     held = f" in {len(accounts)} accounts" if len(accounts) > 1 else ""
