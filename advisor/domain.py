@@ -6,6 +6,7 @@ errors), so that every later module can speak of holdings without importing a re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -126,7 +127,7 @@ def empty_lots() -> pd.DataFrame:
     return lots_frame([])
 
 
-def lots_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+def lots_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
     """The lots table of ``rows`` (tuples in the order of :data:`LOT_COLUMNS`) with its dtypes."""
     df = pd.DataFrame(rows, columns=list(LOT_COLUMNS))
     return df.astype({"account": str, "ticker": str, "shares": "float64", "cost_basis": "float64",
@@ -139,7 +140,7 @@ def empty_accounts() -> pd.DataFrame:
     return accounts_frame([])
 
 
-def accounts_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+def accounts_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
     """The accounts table of ``rows`` (tuples in the order of :data:`ACCOUNT_COLUMNS`)."""
     df = pd.DataFrame(rows, columns=list(ACCOUNT_COLUMNS))
     return df.astype({"id": str, "name": str, "type": object, "type_source": str,
@@ -211,7 +212,8 @@ class Holdings:
         One row per tax lot, never summed: each line of a lot-level export, or each position
         line of a positions file (a lot of unknown date). Columns: :data:`LOT_COLUMNS`. The lots'
         shares add up, by ticker, to the positions' shares. Holdings built in code get one lot
-        of unknown date per position.
+        of unknown date per position; holdings made of part of another's positions keep the
+        lots of those positions only.
     accounts : pandas.DataFrame
         One row per account, in file order. Columns: :data:`ACCOUNT_COLUMNS` (``type`` an
         :class:`AccountType`). A file without accounts has one account ``""``, taxable by
@@ -257,6 +259,9 @@ class Holdings:
         self._check_instruments(kinds)
         if self.lots.empty and len(self.positions):  # built in code: one lot per position
             object.__setattr__(self, "lots", _lots_of_positions(self.positions))
+        kept = self.lots["ticker"].isin(self.positions.index)
+        if not kept.all():  # a part of the positions (replace(h, positions=...)) keeps its lots
+            object.__setattr__(self, "lots", self.lots[kept].reset_index(drop=True))
         if self.accounts.empty:
             ids = list(dict.fromkeys(self.lots["account"])) or [""]
             cash = [self.cash if i == ids[0] else 0.0 for i in ids]
@@ -285,9 +290,6 @@ class Holdings:
             missing = [c for c in columns if c not in table.columns]
             if missing:
                 raise ValueError(f"lots or accounts lack columns {missing}")
-        strays = set(self.lots["ticker"]) - set(self.positions.index)
-        if strays:
-            raise ValueError(f"lots of tickers without a position: {sorted(strays)}")
         accounts = set(self.lots["account"]) - set(self.accounts["id"])
         if accounts:
             raise ValueError(f"lots in accounts not in the accounts table: {sorted(accounts)}")

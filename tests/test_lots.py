@@ -51,8 +51,8 @@ def test_every_sample_layout_keeps_lots_that_add_up(name: str) -> None:
 
 def test_example_portfolios_keep_one_lot_per_line(market: Market) -> None:
     for path in sorted(PORTFOLIOS.glob("*.csv")):
-        if path.name.startswith("closes_"):
-            continue
+        if path.name.startswith("closes_") or path.stem.endswith("_lots"):
+            continue  # prices, and the example household's lot files
         h = read_holdings(path, market.known, mapping={"FXAIX": "VOO"})
         assert len(h.lots) == sum(len(lines) for lines in h.positions["lines"])
         assert h.lots["acquired"].isna().all()
@@ -224,3 +224,12 @@ def test_reordering_lines_keeps_the_same_lots(tmp_path: Path) -> None:
     right = b.lots[key].sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(left, right)
     assert np.isclose(a.positions["shares"].sum(), b.positions["shares"].sum())
+
+
+def test_a_part_of_the_positions_keeps_their_lots() -> None:
+    from dataclasses import replace
+
+    h = read(LOTS / "plain_lots.csv")
+    part = replace(h, positions=h.positions.loc[["NVDA"]])
+    assert list(part.lots["ticker"]) == ["NVDA", "NVDA"]
+    assert_lots_add_up(part)

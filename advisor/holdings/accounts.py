@@ -42,8 +42,9 @@ _TITLE = re.compile(r"\b(as of|positions|lot details|holdings|balances|summary)\
 
 def infer_type(name: str) -> AccountType | None:
     """The type an account's name says (``Roth IRA ...516`` -> tax-exempt), or None."""
+    spaced = name.replace("_", " ")  # a file name: roth_ira
     for kind, words in _TYPE_WORDS:
-        if words.search(name):
+        if words.search(spaced):
             return kind
     return None
 

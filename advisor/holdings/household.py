@@ -145,7 +145,7 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         out[key] = loader.construct_object(value_node, deep=True)
-        out.lines[key] = value_node.start_mark.line + 1
+        out.lines[key] = key_node.start_mark.line + 1
     return out
 
 
@@ -273,7 +273,7 @@ def _check_found(entries: list[_Map], holdings: Holdings, path: Path) -> None:
 
 def _rates(doc: _Map, path: Path) -> dict[str, float]:
     """``tax_rates: {short: 40.8%, long: 23.8%, state: 5%}`` as fractions."""
-    rates = doc.get("tax_rates") or {}
+    rates = doc.get("tax_rates") or _Map(doc.line)
     line = doc.lines.get("tax_rates", doc.line)
     if not isinstance(rates, _Map):
         raise bad(str(path), line, "'tax_rates' is not a mapping", None, "write short: 40.8%")
@@ -293,7 +293,7 @@ def _rates(doc: _Map, path: Path) -> dict[str, float]:
 
 def _mandate(doc: _Map, path: Path) -> dict[str, str]:
     """``mandate: {max-te: 3%}`` as option name -> text (checked by whoever builds the Mandate)."""
-    given = doc.get("mandate") or {}
+    given = doc.get("mandate") or _Map(doc.line)
     if not isinstance(given, _Map):
         line = doc.lines.get("mandate", doc.line)
         raise bad(str(path), line, "'mandate' is not a mapping", None, "write max-te: 3%")
