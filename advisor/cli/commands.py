@@ -34,7 +34,8 @@ from advisor.cli.main import main
 def analyze(fmt: str, output: Path | None, **o: Any) -> None:
     """Megacap exposure, concentration and tracking error of the holdings in FILE.
 
-    FILE is a CSV or XLSX export with a ticker column and shares, market value or weight.
+    FILE is a CSV or XLSX export with a ticker column and shares, market value or weight, or a
+    household: a YAML file listing its accounts, or a folder of exports.
 
     Example: advisor analyze portfolios/growth_client.csv
     """

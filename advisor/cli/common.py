@@ -137,12 +137,15 @@ def pairs_option(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 def load_inputs(o: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
     """(market, holdings, {benchmark, megacaps}) from the holdings options (removed from ``o``)."""
     import advisor
+    from advisor.holdings.household import is_household
 
     market = advisor.load_market()
     mapping = dict(pairs_option(o.pop("maps"), "--map"))
-    holdings = advisor.read_holdings(
-        o.pop("file"), market, mapping=mapping, unknown=o.pop("unknown")
-    )
+    path, unknown = o.pop("file"), o.pop("unknown")
+    if is_household(path):  # a household YAML file or a folder of exports
+        holdings = advisor.read_household(path, market, mapping=mapping, unknown=unknown).holdings
+    else:
+        holdings = advisor.read_holdings(path, market, mapping=mapping, unknown=unknown)
     benchmark = o.pop("benchmark") or None
     mega = [m.strip() for m in o.pop("megacaps").split(",") if m.strip()]
     return market, holdings, {"benchmark": benchmark, "megacaps": mega,
