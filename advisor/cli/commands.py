@@ -63,8 +63,8 @@ def propose(fmt: str, output: Path | None, **o: Any) -> None:
     import advisor
     from advisor.report import proposal as report
 
-    mandate = build_mandate(o)
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = advisor.propose(holdings, market, mandate, **opts)
     echo_warnings(result.before.warnings)
     emit(result, fmt, None, report)
@@ -94,8 +94,8 @@ def frontier(points: int, chart: Path | None, fmt: str, output: Path | None, **o
     import advisor
     from advisor.report import frontier as report
 
-    mandate = build_mandate(o)
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = advisor.frontier(holdings, market, mandate, points=points, **opts)
     echo_warnings(result.setup.before.warnings)
     emit(result, fmt, output, report)
@@ -152,9 +152,9 @@ def what_if_command(fmt: str, output: Path | None, **o: Any) -> None:
     from advisor.report import whatif as report
 
     scenarios = _scenarios(o)
-    mandate = build_mandate(o)
     with_proposal = o.pop("with_proposal")
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = advisor.what_if(holdings, market, scenarios,
                              mandate=mandate if with_proposal else None, **opts)  # fmt: skip
     echo_warnings(result.before.warnings)
@@ -226,10 +226,10 @@ def hedge(fmt: str, output: Path | None, **o: Any) -> None:
     terms = advisor.OptionTerms.of(**{k: o.pop(k) for k in keys})
     prices = dict(pairs_option(o.pop("future_prices"), "--price"))
     scenarios = _scenarios(o)
-    mandate = build_mandate(o)
     with_proposal = o.pop("with_proposal")
     instruments, target, methods = o.pop("instruments"), o.pop("target"), o.pop("methods")
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = advisor.hedge(
         holdings, market, instruments or None, scenarios=scenarios,
         mandate=mandate if with_proposal else None, target=target,

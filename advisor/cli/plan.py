@@ -41,8 +41,8 @@ def plan(years: int, max_tax_per_year: float, fmt: str, output: Path | None, **o
     from advisor.optimize.plan import plan as make_plan
     from advisor.report import plan as report
 
-    mandate = build_mandate(o)
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = make_plan(holdings, market, mandate, years=years,
                        max_tax_per_year=max_tax_per_year, **opts)  # fmt: skip
     echo_warnings(list(result.all_now.before.warnings))

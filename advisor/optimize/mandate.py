@@ -304,7 +304,7 @@ class Mandate:
             elif isinstance(rates, str):
                 rates = TaxRates.parse(rates)
             elif isinstance(rates, dict):
-                rates = TaxRates(**rates)
+                rates = TaxRates(**{k: round(float(v), 10) for k, v in rates.items()})
         except (TypeError, ValueError) as exc:
             raise UsageError(
                 f"--tax-rates {self.tax_rates!r}: {exc}",

@@ -229,8 +229,9 @@ def applied(p: Proposal, before: Holdings, day: pd.Timestamp) -> Holdings:
     basis = lots.groupby("ticker")["cost_basis"].sum(min_count=1)
     positions = after.positions.copy()
     positions["cost_basis"] = basis.reindex(positions.index).to_numpy()
-    extra = {"lots": lots} if hasattr(after, "lots") else {}
-    return replace(after, positions=positions, path=before.path, **extra)
+    lots = lots.astype({"account": str, "term": str}).reset_index(drop=True)
+    return replace(after, positions=positions, path=before.path, lots=lots,
+                   accounts=before.accounts)  # fmt: skip
 
 
 def _lot_row(lots: pd.DataFrame, s: Any) -> int | None:

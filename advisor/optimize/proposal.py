@@ -26,7 +26,7 @@ from advisor.optimize.netting import estimate_tax, trade_tax
 from advisor.optimize.optimizer import Rebalancer, Solution, Status, bound_names
 from advisor.optimize.problem import Account
 from advisor.optimize.rounding import Rounded, round_to_shares
-from advisor.optimize.sales import by_account, lot_sales
+from advisor.optimize.sales import by_account, lot_sales, lots_of
 from advisor.optimize.scope import Scope, rejoin
 from advisor.optimize.setup import Setup, prepare
 from advisor.optimize.setup import book as book_of
@@ -105,7 +105,25 @@ def propose(
     (:mod:`advisor.optimize.scope`). ``total_value`` values a weights-only file.
     """
     market = market or load_market()
-    s = prepare(holdings, market, mandate or Mandate(), benchmark=benchmark, megacaps=megacaps,
+    mandate = mandate or Mandate()
+    kw = {"benchmark": benchmark, "megacaps": megacaps, "total_value": total_value}
+    p = _propose(holdings, market, mandate, **kw)
+    day = pd.Timestamp(mandate.trade_date) if mandate.trade_date else market.as_of
+    conflicts = wash_sales(p, holdings, day) if p.feasible else pd.DataFrame()
+    if len(conflicts):  # hold back the losses' securities and decide again
+        held = sorted(set(conflicts["ticker"]))
+        again = _propose(holdings, market, mandate.relaxed(hold=(*mandate.hold, *held)), **kw)
+        note = (f"not sold, to avoid a wash sale (a loss while the household buys the same or an "
+                f"identical security): {', '.join(held)}")  # fmt: skip
+        again.diagnostics.append(note)
+        return again
+    return p
+
+
+def _propose(holdings: Holdings, market: Market, mandate: Mandate, *, benchmark: str | None,
+             megacaps: Sequence[str], total_value: float | None) -> Proposal:  # fmt: skip
+    """One proposal (see :func:`propose`)."""
+    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
                 total_value=total_value)  # fmt: skip
     m = s.mandate
     cheap = precheck(s.data, s.account, m)
@@ -257,7 +275,7 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
     mandate = s.mandate
     trades = trade_list(s.data.assets, s.book, rounded, holdings.positions["cost_basis"],
                         mandate.cost_bps)  # fmt: skip
-    trades, sold_lots, tax = _accounts_and_lots(trades, holdings, s, market)
+    trades, sold_lots, tax, flags = _accounts_and_lots(trades, holdings, s, market)
     flows = trades["amount"].where(trades["side"] == "sell", -trades["amount"]).sum()
     cash = round(s.book.cash0 + float(flows), 2)
     part = _after_holdings(holdings, s, rounded, cash)
@@ -297,7 +315,7 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
             "objective": sol.objective,
             "status": str(sol.status),
         },
-        diagnostics=notes + _min_trade_notes(s, mandate, sol, rounded),
+        diagnostics=notes + flags + _min_trade_notes(s, mandate, sol, rounded),
         scope=s.scope,
         scope_before=s.before,
         scope_after=scope_after,
@@ -309,7 +327,7 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
 
 
 def _accounts_and_lots(trades: pd.DataFrame, holdings: Holdings, s: Setup,
-                       market: Market) -> tuple[pd.DataFrame, pd.DataFrame, Any]:  # fmt: skip
+                       market: Market) -> tuple[pd.DataFrame, pd.DataFrame, Any, list[str]]:  # fmt: skip
     """The trades per account with the lots they sell, the lot sales, and the tax estimate
     (:mod:`advisor.optimize.sales`, :mod:`advisor.optimize.netting`)."""
     m = s.mandate
@@ -319,14 +337,15 @@ def _accounts_and_lots(trades: pd.DataFrame, holdings: Holdings, s: Setup,
                      m.lot_method)  # fmt: skip
     per_account = by_account(trades, sold, holdings)
     if sold.empty:
-        return per_account, sold, None
+        return per_account, sold, None, []
+    flags = lot_flags(sold, per_account, holdings, m, day)
     accounts = getattr(holdings, "accounts", None)
     tax = estimate_tax(sold, accounts if accounts is not None and len(accounts) else None,
                        m.tax_rates)  # fmt: skip
     by_trade = trade_tax(sold, tax)
     keys = list(zip(per_account["account"].astype(str), per_account["ticker"], strict=True))
     per_account["est_tax"] = [float(by_trade.get(k, 0.0)) for k in keys]
-    return per_account, sold, tax
+    return per_account, sold, tax, flags
 
 
 def _min_trade_notes(s: Setup, mandate: Mandate, sol: Solution, rounded: Rounded) -> list[str]:
@@ -347,6 +366,45 @@ def _min_trade_notes(s: Setup, mandate: Mandate, sol: Solution, rounded: Rounded
 
 
 # -- the JSON contract -------------------------------------------------------------------------
+
+
+def wash_sales(p: Proposal, holdings: Holdings | None, day: pd.Timestamp) -> pd.DataFrame:
+    """The wash sales ``p`` would create (:func:`advisor.optimize.washsale.wash_sale_conflicts`:
+    a sale at a loss while any account buys the same or an identical security, or bought one in
+    the 30 days before)."""
+    from advisor.optimize.washsale import wash_sale_conflicts
+
+    if p.lot_sales is None or p.lot_sales.empty or holdings is None:
+        return pd.DataFrame()
+    buys = p.trades[p.trades["side"] == "buy"]
+    accounts = holdings.accounts if len(holdings.accounts) else None
+    return wash_sale_conflicts(p.lot_sales, buys, lots_of(holdings), day, accounts)
+
+
+def lot_flags(sold: pd.DataFrame, trades: pd.DataFrame, holdings: Holdings, m: Mandate,
+              day: pd.Timestamp) -> list[str]:  # fmt: skip
+    """Notes on the lots sold: short-term lots that turn long-term within 60 days (the tax
+    waiting would save), and losses on securities bought in the last 30 days (a wash sale)."""
+    from advisor.optimize.tax import turning_long_soon
+    from advisor.optimize.washsale import recent_purchase_flags
+
+    lots = lots_of(holdings)
+    keys = set(zip(sold["account"].astype(str), sold["ticker"], sold["line"], strict=True))
+    mine = lots[[k in keys for k in zip(lots["account"].astype(str), lots["ticker"],
+                                        lots["line"], strict=True)]]  # fmt: skip
+    prices = trades.groupby("ticker")["price"].first().astype(float)
+    notes = []
+    for r in turning_long_soon(mine, prices, day, m.tax_rates).itertuples():
+        if r.tax_saved_by_waiting > 0:
+            notes.append(
+                f"{r.ticker} lot of {pd.Timestamp(r.acquired).date()} ({r.account or 'the account'},"
+                f" {r.shares:g} shares) turns long-term on {pd.Timestamp(r.turns_long).date()}, "
+                f"{r.days_left} days after the trade date: waiting would save about "
+                f"{r.tax_saved_by_waiting:,.2f} of tax (estimate)"
+            )
+    accounts = holdings.accounts if len(holdings.accounts) else None
+    notes += list(recent_purchase_flags(sold, lots, day, accounts)["message"])
+    return notes
 
 
 def account_list(holdings: Holdings | None) -> list[dict[str, Any]]:
@@ -399,8 +457,10 @@ def _mix_dict(p: Proposal) -> dict[str, Any]:
 
 
 def _sleeve_money(p: Proposal) -> list[dict[str, Any]]:
-    """Money put into each sleeve fund, and its share of the money put into the sleeves."""
+    """Money put into each sleeve fund (over the accounts), and its share of the money put into
+    the sleeves."""
     buys = p.trades[(p.trades["side"] == "buy") & p.trades["ticker"].isin(list(p.sleeves.values()))]
+    buys = buys.groupby("ticker", sort=False)["amount"].sum().reset_index()
     total = float(buys["amount"].sum())
     names = {f: n for n, f in p.sleeves.items()}
     return [

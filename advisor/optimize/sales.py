@@ -20,8 +20,6 @@ from advisor.domain import Holdings
 from advisor.optimize.pieces import Pieces
 from advisor.optimize.tax import TAXABLE, TaxRates, lot_table
 
-LOT_COLUMNS = ("account", "ticker", "acquired", "shares", "cost_basis", "term", "line")
-
 
 def lots_of(holdings: Holdings) -> pd.DataFrame:
     """The holdings' lots (one per position line when the file has no lot detail)."""
@@ -110,7 +108,7 @@ def _pieces_of(ticker, group, value, shares, total, rates, trade_date, types) ->
     )
 
 
-__all__ = ["LOT_COLUMNS", "account_types", "lots_of", "sale_pieces"]
+__all__ = ["account_types", "by_account", "lot_sales", "lots_of", "sale_pieces"]
 
 
 # -- from the traded shares back to accounts and lots ---------------------------------------------
@@ -191,7 +189,53 @@ def by_account(trades: pd.DataFrame, sales: pd.DataFrame, holdings: Holdings) ->
     buys = out[out["side"] == "buy"]
     if buys.empty or out["account"].nunique() <= 1:
         return out
-    return pd.concat([out[out["side"] == "sell"], _split_buys(buys, out)], ignore_index=True)
+    split = _split_buys(buys, out)
+    split = _funded(split, out[out["side"] == "sell"], account_cash(holdings))
+    return pd.concat([out[out["side"] == "sell"], split], ignore_index=True)
+
+
+def account_cash(holdings: Holdings) -> dict[str, float]:
+    """Cash per account (0 where unknown)."""
+    accounts = getattr(holdings, "accounts", None)
+    if accounts is None or "cash" not in accounts:
+        return {}
+    return {str(a): float(c) for a, c in zip(accounts["id"], accounts["cash"].fillna(0.0),
+                                             strict=True)}  # fmt: skip
+
+
+def _funded(buys: pd.DataFrame, sells: pd.DataFrame, cash: dict[str, float]) -> pd.DataFrame:
+    """Purchases moved a share at a time so that no account spends more than its sales and its
+    own cash bring (no cash moves between accounts): from an overdrawn account to the one with
+    the most money left, or dropped when none has room (the household keeps it as cash)."""
+    buys = buys.copy().reset_index(drop=True)
+    proceeds = sells.groupby("account")["amount"].sum()
+    for _ in range(10 * len(buys) + 10):
+        spent = buys.groupby("account")["amount"].sum()
+        accounts = set(spent.index) | set(proceeds.index)
+        room = {a: proceeds.get(a, 0.0) + cash.get(a, 0.0) - spent.get(a, 0.0) for a in accounts}
+        short = [a for a, r in room.items() if r < -0.005]
+        if not short:
+            return buys[buys["shares"] > 0].reset_index(drop=True)
+        a = short[0]
+        mine = buys[(buys["account"] == a) & (buys["shares"] > 0)]
+        k = mine["price"].astype(float).idxmin()
+        price = float(buys.at[k, "price"])
+        _add_shares(buys, k, -1)
+        best = max((b for b in room if b != a), key=lambda b: room[b], default=None)
+        if best is not None and room[best] >= price:
+            twin = buys[(buys["account"] == best) & (buys["ticker"] == buys.at[k, "ticker"])]
+            if len(twin):
+                _add_shares(buys, twin.index[0], +1)
+            else:
+                row = buys.loc[[k]].assign(account=best, shares=1, amount=round(price, 2))
+                buys = pd.concat([buys, row], ignore_index=True)
+    return buys[buys["shares"] > 0].reset_index(drop=True)
+
+
+def _add_shares(buys: pd.DataFrame, k: int, n: int) -> None:
+    q = int(buys.at[k, "shares"]) + n
+    buys.at[k, "shares"] = q
+    buys.at[k, "amount"] = round(q * float(buys.at[k, "price"]), 2)
 
 
 def _single_account(holdings: Holdings) -> str:

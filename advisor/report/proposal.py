@@ -130,20 +130,25 @@ def _groups(p: Proposal, attr: str, title: str, first: str, order: tuple[str, ..
 
 
 def _trades(p: Proposal) -> Table:
+    accounts = "account" in p.trades and p.trades["account"].astype(str).ne("").any()
+    taxed = "est_tax" in p.trades
+    cols = [*(["Account"] if accounts else []), "Ticker", "Side", "Shares", "Price", "Amount",
+            "Realised gain", *(["Est. tax"] if taxed else [])]  # fmt: skip
     t = _t(
-        "Trades (whole shares; price, amount and estimated realised gain in account currency)",
-        "Ticker",
-        "Side",
-        "Shares",
-        "Price",
-        "Amount",
-        "Realised gain",
-        text=(0, 1),
+        "Trades (whole shares; price, amount, estimated realised gain and tax in account currency)",
+        *cols,
+        text=tuple(range(3 if accounts else 2)),
     )
-    for r in p.trades.itertuples(index=False):
-        no_gain = r.realized_gain != r.realized_gain or r.side == "buy"
-        gain = "-" if no_gain else money(r.realized_gain)
-        t.add_row(r.ticker, r.side, shares(r.shares), money(r.price), money(r.amount), gain)
+    for r in p.trades.to_dict(orient="records"):
+        no_gain = r["realized_gain"] != r["realized_gain"] or r["side"] == "buy"
+        gain = "-" if no_gain else money(r["realized_gain"])
+        cells = [r["ticker"], r["side"], shares(r["shares"]), money(r["price"]),
+                 money(r["amount"]), gain]  # fmt: skip
+        if accounts:
+            cells.insert(0, escape(str(r.get("account", ""))))
+        if taxed:
+            cells.append("-" if r["side"] == "buy" else money(r.get("est_tax", 0.0)))
+        t.add_row(*cells)
     return t
 
 
@@ -151,6 +156,11 @@ def _summary(p: Proposal) -> Text:
     assert p.after is not None
     binding = ", ".join(LIMIT_LABELS.get(b, b) for b in p.binding) or "none"
     gain = "unknown (no cost basis)" if p.realized_gain is None else money(p.realized_gain)
+    if p.tax is not None:
+        t = p.tax.to_dict()
+        free = f" ({money(t['not_taxable_gain'])} in tax-free accounts)" if t[
+            "not_taxable_gain"] else ""  # fmt: skip
+        gain += f"{free}; estimated tax {money(t['estimated_tax'])} (after netting; docs/tax.md)"
     lines = [
         f"[bold]Status:[/bold] {p.status}   objective: {p.mandate.objective}   sleeves: "
         + ", ".join(f"{k} = {v}" for k, v in p.sleeves.items()),
