@@ -122,3 +122,19 @@ def test_the_plan_keeps_each_year_under_its_budget(household, market) -> None:  
     assert (
         p.years[0].figures["megacap_weight"] < p.all_now.scope_before.concentration.megacap_weight
     )
+
+
+def test_harvest_sells_the_loss_and_buys_a_substitute(proposal, household, market) -> None:  # noqa: ANN001
+    """--harvest: the BND lot (400 shares bought for 33,640, worth 29,000) is sold and IUSB (a
+    different bond index) bought in the same account; the household's tax falls by the loss at
+    the long-term rate, 4,640 x 23.8 % = 1,104.32; BND is not bought back."""
+    m = Mandate(megacap_target=0.35, max_te=0.04, tax_rates=household.tax_rates, harvest=True)
+    h = advisor.propose(household.holdings, market, m)
+    t = h.trades
+    bnd = t[(t["ticker"] == "BND") & (t["side"] == "sell")]
+    assert list(bnd["account"]) == [JOINT] and float(bnd["shares"].iloc[0]) == 400
+    assert ((t["ticker"] == "IUSB") & (t["side"] == "buy") & (t["account"] == JOINT)).any()
+    assert not ((t["ticker"] == "BND") & (t["side"] == "buy")).any()
+    saved = proposal.tax.to_dict()["estimated_tax"] - h.tax.to_dict()["estimated_tax"]
+    assert saved == pytest.approx(4_640.0 * 0.238, abs=0.05)
+    assert any(d.startswith("harvested: BND") for d in h.diagnostics)

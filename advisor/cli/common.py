@@ -193,6 +193,7 @@ _KINDS: dict[str, dict[str, Any]] = {
     "pairs": {"multiple": True},
     "percent-pairs": {"multiple": True},
     "mix": {},
+    "flag": {"is_flag": True, "default": False},
 }
 
 

@@ -247,6 +247,14 @@ class Mandate:
         metavar="YYYY-MM-DD",
     )
 
+    harvest: bool = _opt(
+        False,
+        "--harvest",
+        "flag",
+        "Sell lots held at a loss in taxable accounts and buy a substitute tracking a different "
+        "index, so that the losses offset the gains.",
+    )
+
     def __post_init__(self) -> None:
         if self.objective is None:
             object.__setattr__(self, "objective", Objective.COST)

@@ -107,8 +107,10 @@ def propose(
     market = market or load_market()
     mandate = mandate or Mandate()
     kw = {"benchmark": benchmark, "megacaps": megacaps, "total_value": total_value}
-    p = _propose(holdings, market, mandate, **kw)
     day = pd.Timestamp(mandate.trade_date) if mandate.trade_date else market.as_of
+    if mandate.harvest:
+        return _with_harvest(holdings, market, mandate, day, kw)
+    p = _propose(holdings, market, mandate, **kw)
     conflicts = wash_sales(p, holdings, day) if p.feasible else pd.DataFrame()
     if len(conflicts):  # hold back the losses' securities and decide again
         held = sorted(set(conflicts["ticker"]))
@@ -118,6 +120,26 @@ def propose(
         again.diagnostics.append(note)
         return again
     return p
+
+
+def _with_harvest(holdings: Holdings, market: Market, mandate: Mandate, day: pd.Timestamp,
+                  kw: dict[str, Any]) -> Proposal:  # fmt: skip
+    """The proposal with tax-loss harvesting in front (:mod:`advisor.optimize.harvest`)."""
+    from advisor.optimize import harvest as hv
+
+    before = analyze(holdings, market, benchmark=kw["benchmark"], megacaps=kw["megacaps"],
+                     total_value=kw["total_value"])  # fmt: skip
+    prices = (before.positions["value"] / before.positions["shares"]).dropna()
+    chosen = hv.candidates(holdings, market, mandate, day, prices)
+    plain = mandate.relaxed(harvest=False)
+    if chosen.empty:
+        p = propose(holdings, market, plain, **kw)
+        p.diagnostics.append("--harvest: no lot at a loss with a substitute to harvest")
+        return p
+    swapped, trades, sales = hv.swap(holdings, chosen, prices, market, day)
+    restricted = plain.relaxed(restrict=(*plain.restrict, *sorted(set(chosen["ticker"]))))
+    p = propose(swapped, market, restricted, **kw)
+    return hv.harvested(p, before, trades, sales, chosen) if p.feasible else p
 
 
 def _propose(holdings: Holdings, market: Market, mandate: Mandate, *, benchmark: str | None,
