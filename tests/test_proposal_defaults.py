@@ -62,8 +62,8 @@ def test_each_sleeve_gets_its_share_of_the_money(proposals, name: str) -> None: 
         return
     funds = set(p.sleeves.values())
     assert set(buys["ticker"]) <= funds, "only the sleeves are bought with a stated mix"
-    money = buys.set_index("ticker")["amount"]
-    price = buys.set_index("ticker")["price"].astype(float)
+    money = buys.groupby("ticker")["amount"].sum()  # over the accounts
+    price = buys.groupby("ticker")["price"].first().astype(float)
     share = 1.0 / len(funds)
     for fund in funds:  # equal shares, within one share's price of rounding (and 1 %)
         slack = 0.01 + float(price.get(fund, 0.0)) / float(money.sum())
@@ -120,20 +120,23 @@ def default_proposals_table(proposals: dict[str, Proposal]) -> list[str]:
     """The README's table of the default proposal of every example portfolio (markdown rows)."""
     rows = [
         "| portfolio | decided | megacap before -> after (benchmark) | TE after | turnover "
-        "| realised gain | sleeves bought (RSP / IJR / VTV) |",
-        "|---|---|---|---|---|---|---|",
+        "| realised gain (tax-free part) | est. tax | sleeves bought (RSP / IJR / VTV) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, p in proposals.items():
         assert p.scope is not None and p.scope_before is not None and p.scope_after is not None
         b, a = p.scope_before.concentration, p.scope_after.concentration
-        buys = p.trades[p.trades["side"] == "buy"].set_index("ticker")["amount"]
+        buys = p.trades[p.trades["side"] == "buy"].groupby("ticker")["amount"].sum()
         sleeves = " / ".join(f"{buys.get(f, 0.0):,.0f}" for f in ("RSP", "IJR", "VTV"))
         gain = "no cost basis" if p.realized_gain is None else f"{p.realized_gain:,.0f}"
+        tax = "-" if p.tax is None else f"{p.tax.to_dict()['estimated_tax']:,.0f}"
+        if p.tax is not None and p.tax.to_dict()["not_taxable_gain"]:
+            gain += f" ({p.tax.to_dict()['not_taxable_gain']:,.0f})"
         total = "" if EXAMPLES[name] is None else f" (--total-value {EXAMPLES[name]:,.0f})"
         rows.append(
             f"| `{name}`{total} | {p.scope.name}, {p.scope.value / p.before.total_value:.0%} | "
             f"{b.megacap_weight:.1%} -> {a.megacap_weight:.1%} ({b.benchmark_megacap_weight:.1%})"
-            f" | {p.scope_after.risk.tracking_error:.2%} | {p.turnover:.1%} | {gain} "
+            f" | {p.scope_after.risk.tracking_error:.2%} | {p.turnover:.1%} | {gain} | {tax} "
             f"| {sleeves if len(buys) else 'none: nothing to sell'} |"
         )
     return rows

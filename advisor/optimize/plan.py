@@ -7,7 +7,8 @@ Each year, on the trade date one year after the last (the first: the snapshot da
 1. the mandate as given (its megacap target, tracking-error budget and other limits), when it
    ends within the tracking-error budget;
 2. megacap weight at the target or below, and the tracking error as low as the tax budget allows
-   (a transition year: the target is reached, the tracking error not yet);
+   (a transition year: the target is reached, the tracking error not yet; the sleeves' mix is
+   then free, so that a sleeve overweight from earlier years can be trimmed);
 3. as little megacap weight as the tax budget buys (the target is out of reach this year).
 
 The year's trades are then applied: lots sold leave (in part or whole), purchases become new lots
@@ -185,7 +186,7 @@ def _year(h, market, mandate, budget, day, target, total_value, kw) -> tuple[Pro
         ("as given", mandate.relaxed(**base, megacap_target=target)),
         ("transition: megacap at the target, tracking error as low as the tax budget allows",
          mandate.relaxed(**base, megacap_target=None, max_megacap=target, max_te=None,
-                         objective=Objective.TE)),
+                         objective=Objective.TE, sleeve_mix="free")),
         ("transition: as little megacap weight as the tax budget buys",
          mandate.relaxed(**base, megacap_target=None, max_te=None,
                          objective=Objective.MEGACAP)),
