@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from advisor.cli.common import (
+    Parsed,
     build_mandate,
     echo_warnings,
     emit,
@@ -24,10 +25,23 @@ from advisor.cli.common import (
 )
 from advisor.cli.main import main
 
+
+def parse_date(text: str) -> str:
+    """``2019-06-30`` as given, or a ValueError saying what a date looks like."""
+    import pandas as pd
+
+    try:
+        return str(pd.Timestamp(str(text).strip()).date())
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{text!r} is not a date: write it as YYYY-MM-DD (2019-06-30)") from exc
+
+
+DATE = Parsed("date", parse_date)
+
 backtest_options = options(
-    (("--from", "start"), {"default": "2019-06-30", "show_default": True, "metavar": "DATE",
+    (("--from", "start"), {"type": DATE, "default": "2019-06-30", "show_default": True, "metavar": "DATE",
      "help": "First date (a period end on or after it)."}),
-    (("--to", "end"), {"metavar": "DATE", "help": "Last date (default: the last with 12 months "
+    (("--to", "end"), {"type": DATE, "metavar": "DATE", "help": "Last date (default: the last with 12 months "
      "of prices after it)."}),
     ("--every", {"type": click.Choice(["month", "quarter", "year"]), "default": "quarter",
      "show_default": True, "help": "Propose at every month-, quarter- or year-end."}),

@@ -20,6 +20,12 @@ def _date(r: pd.Series) -> str:
     return d if str(r["status"]).startswith("optimal") else f"{d} {r['status']}"
 
 
+def _date_column(t):  # type: ignore[no-untyped-def]
+    """Keep the date column whole on a narrow terminal (the numbers' headers wrap instead)."""
+    t.columns[0].min_width, t.columns[0].no_wrap = 10, True
+    return t
+
+
 def _ratio(x: float) -> str:
     return "-" if pd.isna(x) else f"{x:.2f}"
 
@@ -43,7 +49,8 @@ def _head(b: Backtest) -> Text:
 def _te_table(b: Backtest):  # type: ignore[no-untyped-def]
     t = table(
         "Tracking error, annualised (% a year): predicted at the date, realised over the next "
-        "12 months",
+        "12 months; trailing (naive) = the proposal's weights over the 12 months before (the "
+        "current portfolio's trailing TE is in the JSON and CSV)",
         "Date",
         "Proposed predicted",
         "Proposed realised",
@@ -62,7 +69,7 @@ def _te_table(b: Backtest):  # type: ignore[no-untyped-def]
             pct(r["current_predicted_te"], 2),
             pct(r["current_realised_te"], 2),
         )
-    return t
+    return _date_column(t)
 
 
 def _return_table(b: Backtest):  # type: ignore[no-untyped-def]
@@ -89,7 +96,7 @@ def _return_table(b: Backtest):  # type: ignore[no-untyped-def]
             cur if pd.notna(r["current_megacap_start"]) else "-",
             new if pd.notna(r["proposed_megacap_start"]) else "-",
         )
-    return t
+    return _date_column(t)
 
 
 def _summary(b: Backtest) -> Text:
@@ -104,8 +111,11 @@ def _summary(b: Backtest) -> Text:
         f"{100 * s['within_band']:.0f} % within {lo}-{hi}. Realised / predicted: proposal "
         f"{s['median_realised_over_predicted']:.2f}, current portfolio "
         f"{s['current_median_realised_over_predicted']:.2f} (medians); realised / trailing "
-        f"{s['median_realised_over_trailing']:.2f}. * a window cut short by the data's end."
+        f"(the naive forecast): proposal {s['median_realised_over_trailing']:.2f}, current "
+        f"portfolio {s['current_median_realised_over_trailing']:.2f}."
     )
+    if s["short_windows"]:
+        text += f" * {s['short_windows']} window(s) cut short by the data's end, left out here."
     return Text(text)
 
 

@@ -43,6 +43,9 @@ HORIZON_DAYS = 252
 PERIODS_PER_YEAR = 252
 #: A date needs at least this many trading days after it to be evaluated at all.
 MIN_WINDOW_DAYS = 21
+#: ... and at least this many trading days of daily prices before it (the risk model's
+#: ``min_obs``: with fewer, every stock's exposures would be its peers' medians).
+MIN_HISTORY_DAYS = 126
 #: The fund whose daily returns stand for the S&P 500's.
 PROXY = {BENCHMARK_NAME: "SPY"}
 #: Realised / budgeted tracking error within this band counts as the budget kept.
@@ -55,13 +58,13 @@ FREQUENCIES = {"month": 1, "quarter": 3, "year": 12}
 COLUMNS = (
     "date", "end", "days", "short_window", "status", "budget",
     "predicted_te", "realised_te", "ratio", "current_predicted_te", "current_realised_te",
-    "trailing_te", "current_return", "proposed_return", "benchmark_return",
+    "trailing_te", "current_trailing_te", "current_return", "proposed_return", "benchmark_return",
     "current_megacap_start", "current_megacap_end", "proposed_megacap_start",
     "proposed_megacap_end", "turnover", "left_out",
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Client:
     """A client's portfolio as weights by value, what the back-test proposes for at every date.
 
@@ -273,6 +276,7 @@ def evaluate(
     row.update(
         end=win[-1], days=len(win) - 1, short_window=len(win) - 1 < horizon,
         current_predicted_te=p.before.risk.tracking_error, current_realised_te=cur["realised_te"],
+        current_trailing_te=_trailing(p.before, closes, win, comps, horizon),
         current_return=cur["return"], benchmark_return=float((1.0 + rb).prod() - 1.0),
         current_megacap_start=cur["megacap_start"], current_megacap_end=cur["megacap_end"],
         left_out=tuple(left_out),
@@ -291,19 +295,28 @@ def _proposed(
     megacap weights, turnover."""
     assert p.after is not None
     new = _held(p.after, market, megacaps, closes, win, rb)
-    days = calendar(closes)
-    i = days.get_loc(win[0])
-    prev = days[max(0, i - horizon) : i + 1]
-    w = p.after.positions["weight"].astype(float)
     return {
         "predicted_te": p.after.risk.tracking_error,
         "realised_te": new["realised_te"],
-        "trailing_te": trailing_te(w, closes, prev, benchmark_returns(comps, closes, prev)),
+        "trailing_te": _trailing(p.after, closes, win, comps, horizon),
         "proposed_return": new["return"],
         "proposed_megacap_start": new["megacap_start"],
         "proposed_megacap_end": new["megacap_end"],
         "turnover": p.turnover,
     }
+
+
+def _trailing(
+    a: Analysis, closes: pd.DataFrame, win: pd.DatetimeIndex,
+    comps: Sequence[tuple[str, float]], horizon: int,
+) -> float:  # fmt: skip
+    """The naive forecast for an analysed portfolio: its weights held fixed over the ``horizon``
+    trading days up to the window's first day (:func:`trailing_te`)."""
+    days = calendar(closes)
+    i = days.get_loc(win[0])
+    prev = days[max(0, i - horizon) : i + 1]
+    w = a.positions["weight"].astype(float)
+    return trailing_te(w, closes, prev, benchmark_returns(comps, closes, prev))
 
 
 # -- the result --------------------------------------------------------------------------------
@@ -313,8 +326,8 @@ def summarize(rows: pd.DataFrame, band: tuple[float, float] = RATIO_BAND) -> dic
     """Headline figures over the dates with a proposal and a full window.
 
     ``ratio`` quantiles (realised / budgeted TE: 10, 25, 50, 75, 90 %), ``within_band`` (share
-    of ratios in ``band``), the medians of realised / predicted TE for the proposal, for the
-    current portfolio, and of realised / trailing TE (the naive forecast), and the means of
+    of ratios in ``band``), the medians of realised / predicted TE and of realised / trailing TE
+    (the naive forecast) for the proposal and for the current portfolio, and the means of
     predicted and realised TE. Counts: ``dates``, ``evaluated``, ``short_windows``,
     ``infeasible``, ``errors``.
     """
@@ -337,6 +350,9 @@ def summarize(rows: pd.DataFrame, band: tuple[float, float] = RATIO_BAND) -> dic
         "median_realised_over_trailing": _num((ok["realised_te"] / ok["trailing_te"]).median()),
         "current_median_realised_over_predicted": _num(
             (full["current_realised_te"] / full["current_predicted_te"]).median()
+        ),
+        "current_median_realised_over_trailing": _num(
+            (full["current_realised_te"] / full["current_trailing_te"]).median()
         ),
     }
 
@@ -421,29 +437,45 @@ def schedule(
 ) -> list[pd.Timestamp]:
     """``start``, then every 1, 3 or 12 months after it up to ``end`` (a month-end start stays on
     month-ends: 2019-06-30, 2019-09-30, ...), each moved to the last trading day of ``days`` on
-    or before it. ``end`` None: the last date with a full ``horizon`` of prices after it."""
+    or before it. ``end`` None: the last date with a full ``horizon`` of prices after it.
+
+    Raises :class:`UsageError` for an unknown ``every``, a ``start`` earlier than
+    :data:`MIN_HISTORY_DAYS` trading days into ``days`` or after ``end``, and an empty schedule.
+    """
     from advisor.data.history import trading_day
 
     if every not in FREQUENCIES:
         raise UsageError(
             f"--every {every!r}: use one of {', '.join(FREQUENCIES)}", option="--every"
         )
+    first, earliest = pd.Timestamp(start), _earliest(days)
     last = pd.Timestamp(end) if end is not None else days[max(0, len(days) - 1 - horizon)]
-    first = pd.Timestamp(start)
+    if first < earliest:
+        raise UsageError(
+            f"the first date {first.date()} is too early: the daily prices start "
+            f"{days[0].date()} and a date needs {MIN_HISTORY_DAYS} trading days of prices "
+            f"before it for the risk model, so the earliest is {earliest.date()}",
+            f"Give --from {earliest.date()} or later.",
+            option="--from",
+        )
     if first > last:
         raise UsageError(
-            f"the first date {first.date()} is after the last {last.date()}",
+            f"the first date {first.date()} is after the last {last.date()} (by default the "
+            f"last with {horizon} trading days of prices after it)",
             "Give an earlier --from (or a later --to).",
             option="--from",
         )
     month_end = first == first + pd.offsets.MonthEnd(0)
     out, k = [], 0
     while (d := first + pd.DateOffset(months=k * FREQUENCIES[every])) <= last:
-        d = d + pd.offsets.MonthEnd(0) if month_end else d
-        if d >= days[0] and d <= last:
-            out.append(trading_day(days, d))
+        out.append(trading_day(days, d + pd.offsets.MonthEnd(0) if month_end else d))
         k += 1
-    return sorted(set(out))
+    return sorted({d for d in out if d <= last})
+
+
+def _earliest(days: pd.DatetimeIndex) -> pd.Timestamp:
+    """The first day with :data:`MIN_HISTORY_DAYS` trading days of prices before it."""
+    return pd.Timestamp(days[min(MIN_HISTORY_DAYS, len(days) - 1)])
 
 
 def needed_tickers(client: Client, mandate: Mandate, benchmark: str | None) -> set[str]:
@@ -461,7 +493,7 @@ def needed_tickers(client: Client, mandate: Mandate, benchmark: str | None) -> s
 def _check_mandate(mandate: Mandate) -> None:
     if mandate.max_realized_gain is not None:
         raise UsageError(
-            "--max-realized-gain cannot be back-tested: the cost basis at past dates is unknown",
+            "a realised-gain budget cannot be back-tested: the cost basis at past dates is unknown",
             "Drop --max-realized-gain for the back-test.",
             option="--max-realized-gain",
         )
@@ -516,13 +548,15 @@ def backtest(
     closes = raw.daily()
     days = calendar(closes)
     when = sorted({history.trading_day(days, d) for d in dates})
+    if not when:
+        raise UsageError("no dates to back-test", "Give --from (and --to) dates.", option="--from")
     tickers = needed_tickers(client, mandate, benchmark)
-    rows, notes, name = [], list(client.notes), BENCHMARK_NAME
+    rows, notes = [], [*client.notes, *_moved(dates, days)]
     for n, date in enumerate(when, 1):
-        past = history.market_at(
-            raw, date, params or history.DEFAULT_PARAMS, tickers=tickers, base=base
-        )
         try:
+            past = history.market_at(
+                raw, date, params or history.DEFAULT_PARAMS, tickers=tickers, base=base
+            )
             row = evaluate(client, past, mandate, closes, horizon=horizon, benchmark=benchmark,
                            megacaps=megacaps)  # fmt: skip
         except UsageError:
@@ -535,9 +569,19 @@ def backtest(
             progress(n, len(when), str(date.date()))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     notes += _row_notes(table, horizon)
-    if benchmark:
-        name = benchmark
+    name = benchmark or BENCHMARK_NAME
     return Backtest(holdings.path, mandate, name, table, horizon, notes)
+
+
+def _moved(dates: Sequence[str | pd.Timestamp], days: pd.DatetimeIndex) -> list[str]:
+    """A note on the dates that were not trading days and moved to the one before."""
+    from advisor.data.history import trading_day
+
+    pairs = [(pd.Timestamp(d), trading_day(days, d)) for d in dates]
+    moved = [f"{a.date()} -> {b.date()}" for a, b in pairs if a != b]
+    if not moved:
+        return []
+    return [f"not trading days, moved to the last trading day before: {', '.join(moved)}"]
 
 
 def _row_notes(rows: pd.DataFrame, horizon: int) -> list[str]:
