@@ -353,9 +353,15 @@ def market_at(
     funds, gaps = funds_at(base, bench, growth, priced)
     names = risk_universe(sec, funds, bench, tickers)
     risk, F, fr, record = risk_at(raw, date, sec, names, params)
-    info = base.fund_info.copy()
-    if "holdings_vs_fund_return_gap" in info.columns:
-        info["holdings_vs_fund_return_gap"] = pd.Series(gaps).reindex(info.index)
+    tables = {
+        "securities": sec.reset_index(),
+        "benchmark": bench.rename("weight").rename_axis("ticker").reset_index(),
+        "funds": funds,
+        "fund_info": _fund_info(base, gaps).reset_index(),
+        "risk": risk.rename_axis("ticker").reset_index(),
+        "factor_cov": F.rename_axis("factor").reset_index(),
+        "factor_returns": fr.rename_axis("date").reset_index(),
+    }
     history = {
         "from_snapshot": str(base.as_of.date()),
         "benchmark_members": int(len(bench)),
@@ -363,18 +369,17 @@ def market_at(
         "risk_model": record,
         "params": params.as_dict(),
     }
-    tables = {
-        "securities": sec.reset_index(),
-        "benchmark": bench.rename("weight").rename_axis("ticker").reset_index(),
-        "funds": funds,
-        "fund_info": info.reset_index(),
-        "risk": risk.rename_axis("ticker").reset_index(),
-        "factor_cov": F.rename_axis("factor").reset_index(),
-        "factor_returns": fr.rename_axis("date").reset_index(),
-    }
     manifest = {**base.manifest, "snapshot_date": str(date.date()), "history": history}
     manifest["rates"] = rates_at(raw, date)
     return _written(base, tables, manifest)
+
+
+def _fund_info(base: Market, gaps: dict[str, float]) -> pd.DataFrame:
+    """The snapshot's fund notes with the carry's return gap per fund (see :func:`funds_at`)."""
+    info = base.fund_info.copy()
+    if "holdings_vs_fund_return_gap" in info.columns:
+        info["holdings_vs_fund_return_gap"] = pd.Series(gaps).reindex(info.index)
+    return info
 
 
 def _written(base: Market, tables: dict[str, pd.DataFrame], manifest: dict) -> Market:

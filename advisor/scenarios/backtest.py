@@ -12,7 +12,9 @@ returns stand for the S&P 500 (a blend benchmark is its funds at fixed weights, 
 
 *Realised tracking error* is the annualised standard deviation of the daily active returns,
 ``std(r_p - r_b) sqrt(252)`` (ddof 1), as in :mod:`advisor.data.validate`. *Trailing* is the naive
-forecast: the proposed weights, held fixed, over the 12 months before the date. A date whose 12
+forecast: the proposed weights, held fixed, over the 12 months before the date. *Fixed-weight*
+is the proposal's TE over the same 12 months after the date with its weights reset every day (no
+drift): the gap between it and the realised TE is what buy-and-hold drift adds. A date whose 12
 months run past the data's end is evaluated on the shorter window and flagged ``short_window``.
 """
 
@@ -30,6 +32,19 @@ from advisor.domain import POSITION_COLUMNS, Holdings, Instrument
 from advisor.errors import AdvisorError, DataError, UsageError
 from advisor.market import store
 from advisor.market.snapshot import BENCHMARK_NAME, DEFAULT_MEGACAPS, Market, load_market
+from advisor.scenarios.realised import (
+    HORIZON_DAYS,
+    PROXY,
+    _is_sp500,
+    benchmark_returns,
+    calendar,
+    growth,
+    hold,
+    model_benchmark_returns,
+    realised_te,
+    trailing_te,
+    window,
+)
 from advisor.units import json_number as _num
 
 if TYPE_CHECKING:  # keeps cvxpy and the raw-data readers out of the import
@@ -38,16 +53,11 @@ if TYPE_CHECKING:  # keeps cvxpy and the raw-data readers out of the import
     from advisor.optimize.mandate import Mandate
     from advisor.optimize.proposal import Proposal
 
-#: Trading days each portfolio is held after a date (12 months).
-HORIZON_DAYS = 252
-PERIODS_PER_YEAR = 252
 #: A date needs at least this many trading days after it to be evaluated at all.
 MIN_WINDOW_DAYS = 21
 #: ... and at least this many trading days of daily prices before it (the risk model's
 #: ``min_obs``: with fewer, every stock's exposures would be its peers' medians).
 MIN_HISTORY_DAYS = 126
-#: The fund whose daily returns stand for the S&P 500's.
-PROXY = {BENCHMARK_NAME: "SPY"}
 #: Realised / budgeted tracking error within this band counts as the budget kept.
 RATIO_BAND = (0.7, 1.3)
 #: Notional account value for a file that gives only weights (account currency).
@@ -58,7 +68,8 @@ FREQUENCIES = {"month": 1, "quarter": 3, "year": 12}
 COLUMNS = (
     "date", "end", "days", "short_window", "status", "budget",
     "predicted_te", "realised_te", "ratio", "current_predicted_te", "current_realised_te",
-    "trailing_te", "current_trailing_te", "current_return", "proposed_return", "benchmark_return",
+    "trailing_te", "current_trailing_te", "fixed_weight_te", "realised_te_model_benchmark",
+    "benchmark_carry_te", "current_return", "proposed_return", "benchmark_return",
     "current_megacap_start", "current_megacap_end", "proposed_megacap_start",
     "proposed_megacap_end", "turnover", "left_out",
 )  # fmt: skip
@@ -136,66 +147,7 @@ def holdings_at(client: Client, market: Market, closes: pd.DataFrame) -> tuple[H
     return Holdings(path=path, positions=df, cash=cash, basis="value"), left_out
 
 
-# -- evaluation: buy and hold on actual closes -------------------------------------------------
-
-
-def calendar(closes: pd.DataFrame) -> pd.DatetimeIndex:
-    """Trading days: the days the S&P 500's proxy has a close."""
-    return pd.DatetimeIndex(closes[PROXY[BENCHMARK_NAME]].dropna().index)
-
-
-def window(
-    days: pd.DatetimeIndex, start: pd.Timestamp, horizon: int = HORIZON_DAYS
-) -> pd.DatetimeIndex:
-    """``start`` and the ``horizon`` trading days after it (fewer at the data's end)."""
-    i = days.get_loc(start)
-    return days[i : i + horizon + 1]
-
-
-def growth(closes: pd.DataFrame, names: Sequence[str], days: pd.DatetimeIndex) -> pd.DataFrame:
-    """Gross return since ``days[0]`` of each name on each of ``days`` (a missing close carries
-    the last one forward)."""
-    px = closes.loc[: days[-1], list(names)].ffill().reindex(days)
-    return px / px.iloc[0]
-
-
-def hold(weights: pd.Series, cash: float, g: pd.DataFrame) -> pd.Series:
-    """Value of a bought-and-held portfolio worth 1 at ``g``'s first day: ``cash + sum w_i g_i``
-    (weights and cash fractions of the value; cash earns nothing)."""
-    return cash + g[weights.index] @ weights
-
-
-def fund_of(component: str) -> str:
-    """The fund whose closes give a benchmark component's returns (SPY for the S&P 500)."""
-    return PROXY.get(component, component)
-
-
-def benchmark_returns(
-    components: Sequence[tuple[str, float]], closes: pd.DataFrame, days: pd.DatetimeIndex
-) -> pd.Series:
-    """Daily returns of the benchmark over ``days[1:]``: its components' funds at fixed weights
-    (rebalanced daily), the S&P 500 by SPY."""
-    funds = {fund_of(c): w for c, w in components}
-    missing = [f for f in funds if f not in closes.columns]
-    if missing:
-        raise DataError(f"no daily closes for the benchmark fund(s) {', '.join(missing)}")
-    r = closes.loc[: days[-1], list(funds)].ffill().reindex(days).pct_change(fill_method=None)
-    return (r.iloc[1:] @ pd.Series(funds)).rename("benchmark")
-
-
-def realised_te(active: pd.Series) -> float:
-    """Annualised standard deviation (ddof 1) of daily active returns, a fraction."""
-    return float(active.std(ddof=1) * np.sqrt(PERIODS_PER_YEAR))
-
-
-def trailing_te(
-    weights: pd.Series, closes: pd.DataFrame, days: pd.DatetimeIndex, rb: pd.Series
-) -> float:
-    """Realised TE over ``days`` of ``weights`` held fixed (rebalanced daily; cash earns nothing):
-    the naive forecast. A name without a return on a day moves with the benchmark then."""
-    r = closes.loc[: days[-1], list(weights.index)].reindex(days).pct_change(fill_method=None)
-    r = r.iloc[1:].apply(lambda col: col.fillna(rb))
-    return realised_te(r @ weights - rb)
+# -- evaluation ------------------------------------------------------------------------------
 
 
 def megacap_exposure(a: Analysis, market: Market, megacaps: Sequence[str]) -> pd.Series:
@@ -209,9 +161,10 @@ def megacap_exposure(a: Analysis, market: Market, megacaps: Sequence[str]) -> pd
 
 def _held(
     a: Analysis, market: Market, megacaps: Sequence[str], closes: pd.DataFrame,
-    days: pd.DatetimeIndex, rb: pd.Series,
+    days: pd.DatetimeIndex, rb: pd.Series, rm: pd.Series | None = None,
 ) -> dict[str, float]:  # fmt: skip
-    """Realised TE, return and megacap weight (start, end) of an analysed portfolio held.
+    """Realised TE (against ``rb``, and against ``rm`` when given), return and megacap weight
+    (start, end) of an analysed portfolio held.
 
     The megacaps' value at the end is ``sum_k g_k e_k`` over the megacap securities ``k`` with
     exposure ``e_k`` at the start, each drifted by its own return ``g_k`` (a fund's holdings by
@@ -224,8 +177,10 @@ def _held(
     value = hold(w, a.cash_weight, g)
     end = float(value.iloc[-1])
     g_mega = g.iloc[-1].reindex(e.index).fillna(end)  # no close: moves with the portfolio
+    r = value.pct_change().iloc[1:]
     return {
-        "realised_te": realised_te(value.pct_change().iloc[1:] - rb),
+        "realised_te": realised_te(r - rb),
+        "realised_te_model": np.nan if rm is None else realised_te(r - rm),
         "return": end - 1.0,
         "megacap_start": float(e.sum()),
         "megacap_end": float((e * g_mega).sum() / end),
@@ -271,8 +226,12 @@ def evaluate(
     budget = np.nan if mandate.max_te is None else float(mandate.max_te)
     comps = p.before.bench.components if p.before.bench is not None else ((BENCHMARK_NAME, 1.0),)
     rb = benchmark_returns(comps, closes, win)
+    rm = model_benchmark_returns(market, closes, win) if _is_sp500(comps) else None
     cur = _held(p.before, market, megacaps, closes, win, rb)
     row = _nan_row(date, str(p.status), budget)
+    row.update(
+        benchmark_carry_te=np.nan if rm is None else realised_te(rm - rb),
+    )
     row.update(
         end=win[-1], days=len(win) - 1, short_window=len(win) - 1 < horizon,
         current_predicted_te=p.before.risk.tracking_error, current_realised_te=cur["realised_te"],
@@ -282,23 +241,28 @@ def evaluate(
         left_out=tuple(left_out),
     )  # fmt: skip
     if p.after is not None:
-        row.update(_proposed(p, market, megacaps, closes, win, rb, comps, horizon))
+        row.update(_proposed(p, market, megacaps, closes, win, (rb, rm), comps, horizon))
         row["ratio"] = row["realised_te"] / budget
     return row
 
 
 def _proposed(
     p: Proposal, market: Market, megacaps: Sequence[str], closes: pd.DataFrame,
-    win: pd.DatetimeIndex, rb: pd.Series, comps: Sequence[tuple[str, float]], horizon: int,
+    win: pd.DatetimeIndex, bench: tuple[pd.Series, pd.Series | None],
+    comps: Sequence[tuple[str, float]], horizon: int,
 ) -> dict[str, Any]:  # fmt: skip
-    """The proposed portfolio's figures: predicted and realised TE, trailing TE, return,
-    megacap weights, turnover."""
+    """The proposed portfolio's figures: predicted and realised TE (against the benchmark's
+    fund ``bench[0]`` and the model's own benchmark ``bench[1]``), trailing and fixed-weight
+    TE, return, megacap weights, turnover."""
     assert p.after is not None
-    new = _held(p.after, market, megacaps, closes, win, rb)
+    rb, rm = bench
+    new = _held(p.after, market, megacaps, closes, win, rb, rm)
     return {
         "predicted_te": p.after.risk.tracking_error,
         "realised_te": new["realised_te"],
+        "realised_te_model_benchmark": new["realised_te_model"],
         "trailing_te": _trailing(p.after, closes, win, comps, horizon),
+        "fixed_weight_te": trailing_te(p.after.positions["weight"].astype(float), closes, win, rb),
         "proposed_return": new["return"],
         "proposed_megacap_start": new["megacap_start"],
         "proposed_megacap_end": new["megacap_end"],
@@ -436,8 +400,9 @@ def schedule(
     horizon: int = HORIZON_DAYS,
 ) -> list[pd.Timestamp]:
     """``start``, then every 1, 3 or 12 months after it up to ``end`` (a month-end start stays on
-    month-ends: 2019-06-30, 2019-09-30, ...), each moved to the last trading day of ``days`` on
-    or before it. ``end`` None: the last date with a full ``horizon`` of prices after it.
+    month-ends: 2019-06-30, 2019-09-30, ...), as given: :func:`backtest` moves each to the last
+    trading day of ``days`` on or before it (and notes it). ``end`` None: the last date with a
+    full ``horizon`` of prices after it.
 
     Raises :class:`UsageError` for an unknown ``every``, a ``start`` earlier than
     :data:`MIN_HISTORY_DAYS` trading days into ``days`` or after ``end``, and an empty schedule.
@@ -468,9 +433,11 @@ def schedule(
     month_end = first == first + pd.offsets.MonthEnd(0)
     out, k = [], 0
     while (d := first + pd.DateOffset(months=k * FREQUENCIES[every])) <= last:
-        out.append(trading_day(days, d + pd.offsets.MonthEnd(0) if month_end else d))
+        d = d + pd.offsets.MonthEnd(0) if month_end else d
+        if trading_day(days, d) <= last:
+            out.append(pd.Timestamp(d))
         k += 1
-    return sorted({d for d in out if d <= last})
+    return out
 
 
 def _earliest(days: pd.DatetimeIndex) -> pd.Timestamp:
@@ -551,26 +518,36 @@ def backtest(
     if not when:
         raise UsageError("no dates to back-test", "Give --from (and --to) dates.", option="--from")
     tickers = needed_tickers(client, mandate, benchmark)
+    run = {"benchmark": benchmark, "megacaps": megacaps, "horizon": horizon}
     rows, notes = [], [*client.notes, *_moved(dates, days)]
     for n, date in enumerate(when, 1):
-        try:
-            past = history.market_at(
-                raw, date, params or history.DEFAULT_PARAMS, tickers=tickers, base=base
-            )
-            row = evaluate(client, past, mandate, closes, horizon=horizon, benchmark=benchmark,
-                           megacaps=megacaps)  # fmt: skip
-        except UsageError:
-            raise
-        except AdvisorError as exc:
-            row = _nan_row(date, "error", np.nan if mandate.max_te is None else mandate.max_te)
-            notes.append(f"{date.date()}: {exc.message}")
+        row, note = _at(client, mandate, raw, date, base, tickers, params, run)
         rows.append(row)
+        notes += [note] if note else []
         if progress is not None:
             progress(n, len(when), str(date.date()))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     notes += _row_notes(table, horizon)
-    name = benchmark or BENCHMARK_NAME
-    return Backtest(holdings.path, mandate, name, table, horizon, notes)
+    return Backtest(holdings.path, mandate, benchmark or BENCHMARK_NAME, table, horizon, notes)
+
+
+def _at(
+    client: Client, mandate: Mandate, raw: RawData, date: pd.Timestamp, base: Market,
+    tickers: set[str], params: ModelParams | None, run: dict[str, Any],
+) -> tuple[dict[str, Any], str]:  # fmt: skip
+    """One date of :func:`backtest`: its row, and a note when it failed (an error row)."""
+    from advisor.data import history
+
+    try:
+        past = history.market_at(
+            raw, date, params or history.DEFAULT_PARAMS, tickers=tickers, base=base
+        )
+        return evaluate(client, past, mandate, raw.daily(), **run), ""
+    except UsageError:
+        raise
+    except AdvisorError as exc:
+        row = _nan_row(date, "error", np.nan if mandate.max_te is None else mandate.max_te)
+        return row, f"{date.date()}: {exc.message}"
 
 
 def _moved(dates: Sequence[str | pd.Timestamp], days: pd.DatetimeIndex) -> list[str]:
