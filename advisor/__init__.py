@@ -99,7 +99,8 @@ def read_holdings(
     if isinstance(market, Market):
         sec = market.securities
         return read(path, market.known, mapping=mapping, unknown=unknown,
-                    prices=sec["price"].dropna().to_dict(), names=sec["name"].to_dict())  # fmt: skip
+                    prices=sec["price"].dropna().to_dict(), names=sec["name"].to_dict(),
+                    mutual_funds=market.mutual_fund_label)  # fmt: skip
     return read(path, market, mapping=mapping, unknown=unknown)
 
 

@@ -86,6 +86,27 @@ def pairs(items: tuple[str, ...] | list[str], what: str) -> list[tuple[str, str]
     return out
 
 
+def parse_mix(text: str) -> dict[str, float]:
+    """``equal-weight=40,small-cap=30,value=30`` (percents or fractions) as names -> fractions."""
+    out: dict[str, float] = {}
+    for name, value in pairs([p for p in str(text).split(",") if p.strip()], "a mix"):
+        share = parse_percent(value if value.endswith("%") or float_or_none(value) is None
+                              or float(value) <= 1 else value + "%")  # fmt: skip
+        if share < 0:
+            raise ValueError(f"{name}={value}: a share cannot be negative")
+        out[name.lower()] = out.get(name.lower(), 0.0) + share
+    if not out:
+        raise ValueError(f"{text!r} is not a mix such as equity=60,bond=40")
+    return out
+
+
+def float_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def json_number(x: Any) -> Any:
     """A value for JSON: NaN and infinity become ``None``; numpy scalars become Python numbers;
     integral floats that are meant as counts stay floats (use ``int`` at the source for those)."""

@@ -109,15 +109,15 @@ def test_benchmark_and_megacaps_options() -> None:
 
 def test_unknown_ticker_exit_1_with_ways_forward(tmp_path) -> None:  # noqa: ANN001
     f = tmp_path / "h.csv"
-    f.write_text("Symbol,Quantity\nAAPL,10\nAAPX,5\n")
+    f.write_text("Symbol,Quantity\nAAPL,10\nAAPQ,5\n")  # (AAPX is a listed ETF now)
     code, out, err = run("analyze", str(f))
     assert code == 1 and "Traceback" not in err
-    assert "line 3" in err and "AAPX" in err and "--map" in err
-    code, out, err = run("analyze", str(f), "--map", "AAPX=AAPL", "--format", "json")
+    assert "line 3" in err and "AAPQ" in err and "--map" in err
+    code, out, err = run("analyze", str(f), "--map", "AAPQ=AAPL", "--format", "json")
     assert code == 0
     assert json.loads(out)["positions"][0]["ticker"] == "AAPL"
     code, out, err = run("analyze", str(f), "--unknown", "skip", "--format", "json")
-    assert code == 0 and "AAPX" in err
+    assert code == 0 and "AAPQ" in err
 
 
 def test_bad_inputs_exit_1_without_traceback(tmp_path) -> None:  # noqa: ANN001
@@ -142,13 +142,14 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_benchmark_fund_without_holdings_is_its_own_return() -> None:
-    """A fund with no holdings file can be the benchmark: it is then its own risk row."""
+    """A fund the snapshot does not see through (no holdings file, no estimate: gold) can be the
+    benchmark: it is then its own risk row."""
     code, out, err = run(
-        "analyze", str(PORTFOLIOS / "growth_client.csv"), "--benchmark", "IJS", "--format", "json"
+        "analyze", str(PORTFOLIOS / "growth_client.csv"), "--benchmark", "GLD", "--format", "json"
     )
     assert code == 0, err
     d = json.loads(out)
-    assert d["benchmark"] == "IJS" and d["concentration"]["benchmark_top10_weight"] == 0
+    assert d["benchmark"] == "GLD" and d["concentration"]["benchmark_top10_weight"] == 0
     assert d["concentration"]["sectors"]["Unseen (fund remainder)"]["benchmark_weight"] == 1.0
 
 

@@ -29,6 +29,8 @@ def test_propose_json_contract_and_trade_csv(tmp_path) -> None:  # noqa: ANN001
         "4%",
         "--max-turnover",
         "30%",
+        "--megacap-target",
+        "55%",
         "--format",
         "json",
         "--output",
@@ -39,9 +41,12 @@ def test_propose_json_contract_and_trade_csv(tmp_path) -> None:  # noqa: ANN001
     assert set(d) >= CONTRACT
     assert d["status"] == "optimal"
     assert {"ticker", "side", "shares", "price", "amount"} <= set(d["trades"][0])
-    assert d["after"]["risk"]["tracking_error"] <= 0.04 + 5e-4
-    assert d["turnover"] <= 0.30 + 5e-3
-    assert "max_te" in d["binding"] or "max_turnover" in d["binding"]
+    part = d["scope"]
+    assert part["name"] == "US-equity part"
+    assert part["after"]["risk"]["tracking_error"] <= 0.04 + 1e-6
+    assert d["checks"]["max_turnover"]["value"] <= 0.30 + 1e-6
+    assert part["after"]["concentration"]["megacap_weight"] <= 0.55 + 1e-6
+    assert {"max_megacap", "max_te", "max_turnover"} & set(d["binding"])
     rows = list(csv.DictReader(out_csv.open()))
     assert len(rows) == len(d["trades"])
     assert {r["Action"] for r in rows} <= {"BUY", "SELL"}

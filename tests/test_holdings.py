@@ -913,15 +913,35 @@ def error_of_known(path: Path, market: Market, **kwargs: object) -> InputError:
 
 
 def test_suggestions_are_conservative(tmp_path: Path, market: Market) -> None:
-    text = "Symbol,Description,Quantity\nFXAIX,Fidelity 500 Index,10\nBRKB,Berkshire,1\n"
+    # FCNTX (Fidelity Contrafund) has no prices; FXAIX is in the whole-market snapshot
+    text = "Symbol,Description,Quantity\nFCNTX,Fidelity Contrafund,10\nBRKB,Berkshire,1\n"
     text += "BRK.B,Berkshire,1\nAPPL,Apple Inc,3\nMSFR,Zebra Paper,2\n"
     err = error_of_known(write(tmp_path, text), market, names=market.securities["name"].to_dict())
     assert isinstance(err, UnknownTickersError)
     listed = {line: (raw, matches) for line, raw, matches in err.unknown}
     assert set(listed) == {2, 5, 6}  # BRKB and BRK.B resolve to BRK-B
-    assert listed[2] == ("FXAIX", []) and "FIX" not in str(err)
-    assert "line 2: FXAIX: looks like a mutual fund" in str(err)
+    assert listed[2] == ("FCNTX", [])
+    assert "line 2: FCNTX: looks like a mutual fund" in str(err)
     assert "--map it to an ETF" in str(err)
-    assert "--map FXAIX=NEWTICKER" in (err.hint or "")
+    assert "--map FCNTX=NEWTICKER" in (err.hint or "")
     assert listed[5][1] == ["AAPL"]
     assert listed[6][1] == []  # MSFT is one letter away, but Microsoft is no zebra
+
+
+def test_a_mutual_fund_without_prices_is_named_with_the_way_forward(
+    tmp_path: Path, market: Market
+) -> None:
+    """FCNTX is in NASDAQ's mutual fund list but has no prices: the error names the fund and
+    says what to do; an index fund with an ETF twin (VFIAX) is read without a word."""
+    import advisor
+
+    f = tmp_path / "mf.csv"
+    f.write_text("Symbol,Quantity,Price\nAAPL,10,300\nFCNTX,100,25\nVFIAX,10,600\n")
+    with pytest.raises(UnknownTickersError) as info:
+        advisor.read_holdings(f, market)
+    assert [raw for _, raw, _ in info.value.unknown] == ["FCNTX"]
+    text = str(info.value)
+    assert "Fidelity Contra Fund (Fidelity Investments)" in text
+    assert "--map" in text and "--unknown cash" in text
+    h = advisor.read_holdings(f, market, mapping={"FCNTX": "SPY"})
+    assert {"AAPL", "SPY", "VFIAX"} <= set(h.positions.index)

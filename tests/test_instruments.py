@@ -612,13 +612,10 @@ def header_line(path: Path) -> int:
 
 
 def test_the_household_example_against_the_snapshot(market: Market) -> None:
-    """Through the public reader (snapshot prices and names): prices near the snapshot's, the
-    mutual fund listed, VXUS read whether or not the snapshot has it yet."""
-    with pytest.raises(UnknownTickersError) as info:
-        advisor.read_holdings(HOUSEHOLD, market)
-    unknown = {raw for _, raw, _ in info.value.unknown}
-    assert "FXAIX" in unknown and unknown <= {"FXAIX", "VXUS"}
-    h = advisor.read_holdings(HOUSEHOLD, market, unknown="skip")
+    """Through the public reader (snapshot prices and names): every line known (the mutual fund
+    FXAIX through its ETF twin, VXUS), prices near the snapshot's."""
+    h = advisor.read_holdings(HOUSEHOLD, market)
+    assert {"FXAIX", "VXUS"} <= set(h.positions.index)
     assert not any("snapshot's price" in w or "underlying" in w for w in h.warnings)
     for ticker in ("AAPL", "NVDA", "MSFT", "SPY", "VWO", "BND", "GLD"):
         file_price = h.positions.loc[ticker, "price"]

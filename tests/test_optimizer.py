@@ -39,14 +39,17 @@ def assert_limits_hold(p, mandate: Mandate) -> None:  # noqa: ANN001
     assert p.status == "optimal", (p.status, p.diagnostics)
     for name, c in p.checks.items():
         assert c["holds"], (name, c)
-    if mandate.max_te is not None:
-        assert p.continuous_te <= mandate.max_te + 1e-6
-        assert p.after.risk.tracking_error <= mandate.max_te + 1e-6  # on whole shares
-    cap = mandate.megacap_cap
+    scope = p.scope_after  # the limits apply to what was decided (here the US-equity part)
+    m = p.mandate  # as applied (the default megacap target filled in)
+    if m.max_te is not None:
+        assert p.continuous_te <= m.max_te + 1e-6
+        assert scope.risk.tracking_error <= m.max_te + 1e-6  # on whole shares
+    cap = m.megacap_cap
     if cap is not None:
-        assert p.after.concentration.megacap_weight <= cap + 1e-6
-    if mandate.max_turnover is not None:
-        assert p.turnover <= mandate.max_turnover + 1e-6
+        assert scope.concentration.megacap_weight <= cap + 1e-6
+    if m.max_turnover is not None:
+        part = p.scope.value / p.before.total_value
+        assert p.turnover <= m.max_turnover * part + 1e-6
     assert p.after.total_value == pytest.approx(p.before.total_value, abs=0.05)
     before = p.before.positions
     sells = p.trades[p.trades["side"] == "sell"]
@@ -56,20 +59,21 @@ def assert_limits_hold(p, mandate: Mandate) -> None:  # noqa: ANN001
     cash0 = p.before.cash_weight * total
     flows = p.trades["amount"].where(p.trades["side"] == "sell", -p.trades["amount"]).sum()
     assert p.after.cash_value == pytest.approx(cash0 + flows, abs=1e-6)  # cash reconciles
-    assert p.after.cash_value >= mandate.cash_floor * total - 1e-6  # the floor holds
+    assert p.after.cash_value >= mandate.cash_floor * p.scope.value - 1e-6  # the floor holds
     assert (p.trades["shares"] == p.trades["shares"].round()).all()  # whole shares
 
 
 @pytest.mark.parametrize(
     "mandate",
     [
-        Mandate(max_te=0.03),
-        Mandate(max_te=0.05, max_turnover=0.4, cash_floor=0.03),
-        Mandate(objective="hhi", max_te=0.06, max_company=0.08),
-        Mandate(objective="te", max_megacap=0.5, sector_band=0.15),
+        Mandate(max_te=0.04),
+        Mandate(max_te=0.05, max_turnover=0.6, cash_floor=0.03),
+        Mandate(objective="hhi", max_te=0.06, max_company=0.08, sleeve_mix="free"),
+        Mandate(objective="te", max_megacap=0.5, sector_band=0.15, sleeve_mix="free"),
         Mandate(max_te=0.04, megacap_target=0.55, hold=("NVDA",), restrict=("QQQ",)),
+        Mandate(objective="megacap", max_te=0.03, sleeve_mix="free"),
     ],
-    ids=["te-cap", "turnover-floor", "hhi-company", "min-te", "target-hold-restrict"],
+    ids=["default", "turnover-floor", "hhi-company", "min-te", "target-hold-restrict", "min-mega"],
 )
 def test_limits_hold_on_fixed_cases(market, mandate: Mandate) -> None:  # noqa: ANN001
     p = propose(make_holdings(GROWTH, cash=20000), market, mandate)
@@ -84,7 +88,7 @@ def test_limits_hold_on_fixed_cases(market, mandate: Mandate) -> None:  # noqa: 
 def test_megacap_target_reached_after_rounding(market) -> None:  # noqa: ANN001
     m = Mandate(max_te=0.06, megacap_target=0.5)
     p = propose(make_holdings(GROWTH, cash=20000), market, m)
-    assert p.mandate.objective == "turnover"
+    assert p.mandate.objective == "cost"
     assert p.checks["max_megacap"]["value"] <= 0.5 + TOL
     assert p.after.concentration.megacap_weight <= 0.5 + TOL  # on the whole shares traded
     assert "max_megacap" in p.binding
@@ -101,8 +105,10 @@ def test_checked_te_equals_analysis_te_of_the_traded_portfolio(market) -> None: 
     p = propose(make_holdings(GROWTH, cash=20000), market, Mandate(max_te=0.04))
     # the check's TE (asset space, optimizer's matrices) vs analyze() on the whole-share holdings
     # (relative 1e-6: the traded amounts are rounded to the cent)
-    assert p.checks["max_te"]["value"] == pytest.approx(p.after.risk.tracking_error, rel=1e-6)
-    assert abs(p.after.risk.tracking_error - p.continuous_te) < 2e-3  # rounding only
+    assert p.checks["max_te"]["value"] == pytest.approx(
+        p.scope_after.risk.tracking_error, rel=1e-6
+    )
+    assert abs(p.scope_after.risk.tracking_error - p.continuous_te) < 2e-3  # rounding only
 
 
 def test_matches_independent_full_covariance_problem(market) -> None:  # noqa: ANN001
@@ -215,10 +221,10 @@ def test_precheck_hold_plus_floor_over_100pct(market) -> None:  # noqa: ANN001
 def test_realized_gain_budget(market) -> None:  # noqa: ANN001
     h = make_holdings(GROWTH, cash=20000)
     h.positions["cost_basis"] = h.positions["shares"] * 50.0  # large embedded gains
-    for mandate in (Mandate(max_te=0.06), Mandate(max_te=0.06, max_realized_gain=120_000)):
+    for mandate in (Mandate(max_te=0.06), Mandate(max_te=0.06, max_realized_gain=120_000, megacap_target=0.66)):
         assert active_limits(mandate) <= ALL_LIMITS
-    p = propose(h, market, Mandate(max_te=0.06, max_realized_gain=120_000))
-    assert_limits_hold(p, Mandate(max_te=0.06, max_realized_gain=120_000))
+    p = propose(h, market, Mandate(max_te=0.06, max_realized_gain=120_000, megacap_target=0.66))
+    assert_limits_hold(p, Mandate(max_te=0.06, max_realized_gain=120_000, megacap_target=0.66))
     assert p.checks["max_realized_gain"]["value"] <= 120_000 + 0.01
     assert p.realized_gain <= 120_000 + 0.01  # the figure reported, from the trades
     assert p.realized_gain == pytest.approx(p.trades["realized_gain"].sum(), abs=0.01)
@@ -283,7 +289,7 @@ def test_problem_with_only_active_limits_matches_full_problem(market) -> None:  
         w0=w0, cash0=0.02, lo=np.zeros(7), hi=np.ones(7), gain_rate=np.zeros(7), total_value=1e6
     )
     m = Mandate(max_te=0.05, max_turnover=0.5)
-    assert active_limits(m) == {"max_te", "max_turnover"}
+    assert active_limits(m) == {"max_te", "max_turnover", "sleeve_mix", "upper"}
     trimmed = Rebalancer(data, "megacap", limits=active_limits(m))
     full = Rebalancer(data, "megacap", limits=ALL_LIMITS)
     assert trimmed.solve(acct, m).objective == pytest.approx(

@@ -109,7 +109,7 @@ GROWTH = {"AAPL": 420, "NVDA": 650, "MSFT": 180, "AMZN": 300, "QQQ": 260, "JPM":
 
 def test_fractional_holding_sold_whole_and_csv_matches_json(market) -> None:  # noqa: ANN001
     h = make_holdings({**GROWTH, "AAPL": 420.4567}, cash=5000)
-    p = propose(h, market, Mandate(max_te=0.03))
+    p = propose(h, market, Mandate(objective="megacap", max_te=0.03, sleeve_mix="free"))
     assert p.status == "optimal", p.diagnostics
     trades = p.to_dict()["trades"]
     for t in trades:
@@ -132,7 +132,7 @@ def test_fractional_holding_sold_whole_and_csv_matches_json(market) -> None:  # 
 
 def test_min_trade_and_hold_hold_on_every_trade(market) -> None:  # noqa: ANN001
     h = make_holdings({**GROWTH, "NVDA": 650.75}, cash=20_000)
-    m = Mandate(max_te=0.04, min_trade=2_500, hold=("NVDA",))
+    m = Mandate(objective="megacap", max_te=0.04, min_trade=2_500, hold=("NVDA",), sleeve_mix="free")
     p = propose(h, market, m)
     assert p.status == "optimal", p.diagnostics
     assert (p.trades["amount"] >= 2_500).all()

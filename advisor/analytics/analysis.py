@@ -318,15 +318,19 @@ def _part(weights: pd.Series, cash_w: float, bench: Benchmark, market: Market,
     return Part(share, lt, companies, concentration, risk, sources)
 
 
-def _us_equity(positions: pd.DataFrame, whole: Part, market: Market,
+def _us_equity(positions: pd.DataFrame, whole: Part, bench: Benchmark, market: Market,
                megacaps: Sequence[str]) -> Part | None:  # fmt: skip
-    """The US-equity positions as their own portfolio, against the S&P 500."""
+    """The US-equity positions as their own portfolio, against the S&P 500 (the whole account's
+    figures when it is all US equity, no cash, measured against the S&P 500 already)."""
     us = positions["weight"][positions["asset_class"] == assets.US_EQUITY]
     share = float(us.sum())
     if share <= 0:
         return None
+    sp500 = bm.sp500(market)
+    if len(us) == len(positions) and abs(share - 1.0) < 1e-12 and bench.name == sp500.name:
+        return whole
     lt = whole.lookthrough.part(us / share)
-    return _part(us / share, 0.0, bm.sp500(market), market, megacaps, share, lt)
+    return _part(us / share, 0.0, sp500, market, megacaps, share, lt)
 
 
 def analyze(
@@ -381,7 +385,7 @@ def analyze(
         warnings=warnings,
         bench=bench,
         asset_mix=mix,
-        us_equity=_us_equity(positions, whole, market, megacaps),
+        us_equity=_us_equity(positions, whole, bench, market, megacaps),
     )
 
 
@@ -502,6 +506,15 @@ def security_groups(names: pd.Index, market: Market, mega: set[str]) -> tuple[pd
     return groups, sectors
 
 
+def _equity_fund(market: Market, ticker: str) -> bool:
+    """A fund of an equity asset class (or of no known class): the funds whose companies a
+    look-through would show. A bond, gold or cash fund is its own asset class, not a gap."""
+    cls = (
+        market.securities["asset_class"].get(ticker) if "asset_class" in market.securities else None
+    )
+    return not isinstance(cls, str) or "equity" in cls.lower()
+
+
 def _data_warnings(positions: pd.DataFrame, market: Market, lt: LookThrough) -> list[str]:
     out = []
     info = market.fund_info
@@ -512,7 +525,7 @@ def _data_warnings(positions: pd.DataFrame, market: Market, lt: LookThrough) -> 
                 f"{fund}: no published holdings; its look-through is {market.lookthrough_label(model)},"
                 " from its returns (style analysis): approximate, see docs/lookthrough-estimation.md."
             )
-        elif not market.has_lookthrough(model):
+        elif not market.has_lookthrough(model) and _equity_fund(market, model):
             out.append(
                 f"{fund}: the snapshot has no holdings for this fund; it counts as unseen in the "
                 "look-through and is modelled from its own return history."

@@ -34,8 +34,10 @@ CASH = "Cash"
 UNSEEN_SECTOR = "Unseen (fund remainder)"  # the part of a fund the look-through cannot see
 #: Sectors, then names without one, cash, and the unseen remainder of funds.
 SECTOR_ORDER = (*GICS_SECTORS, UNKNOWN_SECTOR, CASH, UNSEEN_SECTOR)
-#: Size buckets, largest first, then cash and the unseen fund remainder.
-SIZE_ORDER = ("mega", "large", "mid", "small", "cash", "unseen")
+#: Size buckets, largest first (micro: US stocks outside the Russell 1000/2000 and S&P 1500;
+#: unknown: foreign companies, international stocks and other listings), then cash and the
+#: unseen fund remainder.
+SIZE_ORDER = ("mega", "large", "mid", "small", "micro", "unknown", "cash", "unseen")
 #: Style terciles from growth to value, names without a score, cash, unseen.
 STYLE_ORDER = ("growth", "blend", "value", "unscored", "cash", "unseen")
 #: Look-through groups of the tracking-error and scenario breakdowns.

@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from advisor.cli.common import (
-    MONEY,
     PERCENT,
     build_mandate,
     echo_warnings,
@@ -30,10 +29,9 @@ from advisor.cli.main import main
 
 @main.command()
 @holdings_options
-@click.option("--total-value", type=MONEY, help="Account value for files that give only weights.")
 @output_options()
 @handle_errors
-def analyze(total_value: float | None, fmt: str, output: Path | None, **o: Any) -> None:
+def analyze(fmt: str, output: Path | None, **o: Any) -> None:
     """Megacap exposure, concentration and tracking error of the holdings in FILE.
 
     FILE is a CSV or XLSX export with a ticker column and shares, market value or weight.
@@ -44,7 +42,7 @@ def analyze(total_value: float | None, fmt: str, output: Path | None, **o: Any) 
     from advisor.report import analysis as report
 
     market, holdings, opts = load_inputs(o)
-    result = advisor.analyze(holdings, market, total_value=total_value, **opts)
+    result = advisor.analyze(holdings, market, **opts)
     echo_warnings(result.warnings)
     emit(result, fmt, output, report, width=120)
 

@@ -120,6 +120,7 @@ holdings_options = stack(click.argument("file", type=click.Path(path_type=Path))
      "show_default": True,
      "help": "Comma-separated tickers of the megacap group (GOOGL covers GOOG too)."}),
     (("--map", "maps"), {"multiple": True, "metavar": "OLD=NEW", "help": "Read ticker OLD as NEW."}),
+    ("--total-value", {"type": MONEY, "help": "Account value for files that give only weights."}),
     ("--unknown", {"type": click.Choice(["error", "cash", "skip"]), "default": "error",
      "show_default": True,
      "help": "Unknown tickers: stop with a list, value them as cash, or leave them out (warned)."}),
@@ -144,7 +145,8 @@ def load_inputs(o: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
     )
     benchmark = o.pop("benchmark") or None
     mega = [m.strip() for m in o.pop("megacaps").split(",") if m.strip()]
-    return market, holdings, {"benchmark": benchmark, "megacaps": mega}
+    return market, holdings, {"benchmark": benchmark, "megacaps": mega,
+                              "total_value": o.pop("total_value")}  # fmt: skip
 
 
 _KINDS: dict[str, dict[str, Any]] = {
@@ -154,6 +156,7 @@ _KINDS: dict[str, dict[str, Any]] = {
     "list": {"multiple": True, "metavar": "LIST"},
     "pairs": {"multiple": True},
     "percent-pairs": {"multiple": True},
+    "mix": {},
 }
 
 

@@ -11,9 +11,11 @@ factor-return history reaches back to the 1990s for the scenario replays:
 
 Exposures ``B`` are time-series (weighted least squares) betas of each security's daily returns
 on the factor returns over the estimation window, with exponentially decaying weights. A stock
-loads on the market, its own sector, size, value and momentum; a fund loads on every factor.
-Securities with only monthly prices (Russell 2000 members outside the S&P 1500) are regressed on
-monthly factor returns. ``F`` is the exponentially weighted covariance of the factor returns
+loads on the market, its own sector, size, value and momentum (a stock of sector ``Unknown`` on
+the market and the styles only); a fund loads on every factor. The daily closes pass the sanity
+filters of :mod:`advisor.data.sanity` first; short histories are shrunk toward their peers
+(:mod:`advisor.data.peers`). Securities with only monthly prices are regressed on monthly factor
+returns. ``F`` is the exponentially weighted covariance of the factor returns
 (PyPortfolioOpt ``risk_models.exp_cov``); ``D`` is the exponentially weighted variance of each
 security's regression residuals. Everything is annualised with 252 trading days (12 months).
 """
@@ -25,6 +27,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from advisor.data import peers, sanity
 from advisor.data.sources import SECTORS
 
 PERIODS_PER_YEAR = 252
@@ -55,7 +58,7 @@ class ModelParams:
     cov_halflife: int = 126  # days, factor covariance
     cov_window_days: int = 756
     specific_halflife: int = 84  # days, residual variance
-    min_obs: int = 126  # fewer daily returns: exposures from the sector/size peers
+    min_obs: int = 126  # fewer daily returns: exposures from the peers (advisor.data.peers)
     monthly_window: int = 60  # months, for names with only monthly prices
     min_months: int = 24
     max_abs_daily_return: float = 0.5  # larger daily moves are treated as data errors
@@ -143,6 +146,29 @@ def _wls(
     return coef[1:], var
 
 
+def _wls_masked(
+    X: np.ndarray, Y: np.ndarray, w: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_wls` for many assets at once, each on its own dates (where ``Y`` is not NaN).
+
+    Solves each asset's weighted normal equations ``(X1' W_j X1) b = X1' W_j y_j``, with ``W_j``
+    the weights on the asset's dates, in one batch; the same estimator as :func:`_wls`.
+    """
+    X1 = np.column_stack([np.ones(len(X)), X])
+    M = ~np.isnan(Y)
+    Y0 = np.where(M, Y, 0.0)
+    Wm = w[:, None] * M
+    k = X1.shape[1]
+    outer = (X1[:, :, None] * X1[:, None, :]).reshape(len(X1), k * k)
+    A = (Wm.T @ outer).reshape(-1, k, k)
+    c = (Wm * Y0).T @ X1
+    coef = np.linalg.solve(A, c[:, :, None])[:, :, 0]
+    resid = np.where(M, Y0 - X1 @ coef.T, 0.0)
+    vm = v[:, None] * M
+    var = (vm * resid**2).sum(axis=0) / vm.sum(axis=0)
+    return coef[:, 1:].T, var
+
+
 def regress(
     returns: pd.DataFrame,
     fr: pd.DataFrame,
@@ -152,8 +178,8 @@ def regress(
 ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Exposures, annualised residual variance and observation counts for each asset.
 
-    ``columns`` maps each asset to the factors it loads on. Assets sharing a factor set and a
-    complete history are solved together; the rest one by one on their own dates.
+    ``columns`` maps each asset to the factors it loads on. Assets sharing a factor set are
+    solved together (those with gaps each on its own dates, :func:`_wls_masked`).
     """
     X = fr.reindex(returns.index).fillna(0.0)
     T = len(returns)
@@ -173,12 +199,13 @@ def regress(
         b, s2 = _wls(X[list(cols)].to_numpy(), returns[assets].to_numpy(), w, v)
         B.loc[assets, list(cols)] = b.T
         var[assets] = s2
+    partial: dict[tuple[str, ...], list[str]] = {}
     for asset in returns.columns[~complete & (nobs >= min_obs)]:
-        ok = returns[asset].notna().to_numpy()
-        cols = columns[asset]
-        b, s2 = _wls(X[cols].to_numpy()[ok], returns[asset].to_numpy()[ok, None], w[ok], v[ok])
-        B.loc[asset, cols] = b[:, 0]
-        var[asset] = s2[0]
+        partial.setdefault(tuple(columns[asset]), []).append(asset)
+    for cols, assets in partial.items():
+        b, s2 = _wls_masked(X[list(cols)].to_numpy(), returns[assets].to_numpy(), w, v)
+        B.loc[assets, list(cols)] = b.T
+        var[assets] = s2
     return B, var * periods, nobs
 
 
@@ -201,20 +228,6 @@ def clean_returns(prices: pd.DataFrame, max_abs: float) -> tuple[pd.DataFrame, i
     return r.mask(bad), int(bad.to_numpy().sum())
 
 
-def peer_fill(B: pd.DataFrame, var: pd.Series, missing: pd.Index, sec: pd.DataFrame) -> None:
-    """Give securities with too little history the median exposures of their sector and size."""
-    est = B.index.difference(missing)
-    keys = sec["sector"].astype(str) + "|" + sec["size"].astype(str)
-    for t in missing:
-        peers = est[keys.reindex(est).eq(keys.get(t, "")).to_numpy()]
-        if len(peers) < 5:
-            peers = est[sec["sector"].reindex(est).eq(sec.at[t, "sector"]).to_numpy()]
-        if len(peers) < 5:
-            peers = est
-        B.loc[t] = B.loc[peers].median()
-        var[t] = float(var[peers].median())
-
-
 def estimate(
     daily: pd.DataFrame,
     monthly: pd.DataFrame,
@@ -225,48 +238,68 @@ def estimate(
 ) -> dict[str, object]:
     """Estimate the whole model at ``asof`` for every security in ``sec``.
 
+    ``daily`` holds the daily closes (date x ticker) of every security that has them. The last
+    three years pass the sanity filters (:mod:`advisor.data.sanity`), then each security with at
+    least ``p.min_obs`` returns is regressed on its factors; short histories are shrunk toward
+    their peers (:mod:`advisor.data.peers`). Securities without daily prices use monthly returns
+    when they have ``p.min_months`` of them, else their peers' values.
+
     Returns a dict with ``exposures`` (N x K), ``specific_var`` (N), ``factor_cov`` (K x K),
-    ``factor_returns`` (daily history), ``method`` (daily/monthly/peers per security), ``n_obs``
-    and ``dropped_returns`` (count of daily moves treated as data errors).
+    ``factor_returns`` (daily history), ``method`` (daily, daily-shrunk, monthly or peers per
+    security), ``n_obs``, ``shrink_weight``, ``dropped_returns`` (daily moves treated as data
+    errors) and ``filters`` (what each sanity rule removed).
     """
     fr = factor_returns(etf_prices)
     F = factor_covariance(fr, asof, p)
     lo = loadings(sec["sector"], sec["is_etf"])
     d_names = [t for t in sec.index if t in daily.columns]
     window = daily.loc[:asof, d_names].iloc[-(p.window_days + 1) :]
-    r, dropped = clean_returns(window, p.max_abs_daily_return)
-    B, var, nobs = regress(r.iloc[1:], fr, {t: lo[t] for t in d_names}, p, PERIODS_PER_YEAR)
-    method = pd.Series("daily", index=B.index, dtype=object)
-    m_names = [t for t in sec.index if t not in daily.columns and t in monthly.columns]
-    end = asof - pd.offsets.MonthEnd(1) if asof != asof + pd.offsets.MonthEnd(0) else asof
-    mwin = monthly.loc[:end, m_names].iloc[-(p.monthly_window + 1) :]
-    mr = mwin.pct_change(fill_method=None).iloc[1:]
-    mr = mr.mask(mr.abs() > 1.0)
-    Bm, varm, nm = regress(
-        mr, monthly_factor_returns(etf_prices), {t: lo[t] for t in m_names}, p, 12
-    )
-    B, var = pd.concat([B, Bm]), pd.concat([var, varm])
-    nobs = pd.concat([nobs, nm]).reindex(sec.index).fillna(0).astype(int)
-    method = pd.concat([method, pd.Series("monthly", index=Bm.index, dtype=object)])
-    B, var, method = (
-        B.reindex(sec.index).fillna(0.0),
-        var.reindex(sec.index),
-        method.reindex(sec.index),
-    )
-    missing = var.index[var.isna()]
-    peer_fill(B, var, missing, sec)
-    method[missing] = "peers"
+    prices, filters = sanity.clean_prices(window)
+    r, moves = sanity.daily_returns(prices, p.max_abs_daily_return)
+    B, var, nobs = regress(r, fr, {t: lo[t] for t in d_names}, p, PERIODS_PER_YEAR)
+    estimated = var.notna()
+    B, var, weight = peers.shrink(B, var, nobs, estimated, sec)
+    method = pd.Series("peers", index=sec.index, dtype=object)
+    own = estimated.reindex(sec.index, fill_value=False)
+    method[own & weight.ge(1.0)] = "daily"
+    method[own & weight.lt(1.0)] = "daily-shrunk"
+    nobs = nobs.reindex(sec.index).fillna(0).astype(int)
+    Bm, varm, nm = _monthly(monthly, etf_prices, sec, d_names, lo, asof, p)
+    ok = varm.index[varm.notna()]
+    B.loc[ok], var[ok], method[ok], nobs[ok] = Bm.loc[ok], varm[ok], "monthly", nm[ok]
+    weight[ok] = np.nan
     floor = np.where(sec["is_etf"], p.specific_vol_floor_fund, p.specific_vol_floor_stock) ** 2
     var = np.maximum(var, floor)
     return {
-        "exposures": B,
+        "exposures": B[list(fr.columns)],
         "specific_var": var,
         "factor_cov": F,
         "factor_returns": fr,
         "method": method,
         "n_obs": nobs,
-        "dropped_returns": dropped,
+        "shrink_weight": weight,
+        "dropped_returns": moves["large_move"]["count"],
+        "filters": {**filters, **moves},
     }
+
+
+def _monthly(
+    monthly: pd.DataFrame,
+    etf_prices: pd.DataFrame,
+    sec: pd.DataFrame,
+    d_names: list[str],
+    lo: dict[str, list[str]],
+    asof: pd.Timestamp,
+    p: ModelParams,
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Monthly regressions for securities without daily prices (NaN variance: too few)."""
+    daily = set(d_names)
+    m_names = [t for t in sec.index if t not in daily and t in monthly.columns]
+    end = asof - pd.offsets.MonthEnd(1) if asof != asof + pd.offsets.MonthEnd(0) else asof
+    mwin = monthly.loc[:end, m_names].iloc[-(p.monthly_window + 1) :]
+    mr = mwin.pct_change(fill_method=None).iloc[1:]
+    mr = mr.mask(mr.abs() > 1.0)
+    return regress(mr, monthly_factor_returns(etf_prices), {t: lo[t] for t in m_names}, p, 12)
 
 
 def predicted_te(

@@ -39,6 +39,12 @@ IVV_CSV = "funds/IVV_2025-11-18_ishares.csv"
 IWM_CSV = "funds/IWM_2026-05-05_ishares.csv"
 QQQ_CSV = "funds/QQQ_2025-09-24_invesco.csv"
 FUND_JSON_DIR = "funds/json_2025-11"
+# -- added 2026-11: the whole US market --------------------------------------------------------
+PRICES_ALL = "prices/daily_us_all_2023-2026.parquet"
+PRICES_FUNDS_LONG = "prices/daily_funds_long.parquet"
+US_SYMBOLS = "securities/us_symbols.csv"
+MUTUAL_FUND_LIST = "securities/mfundslist_2022-06-02.txt"
+HOLDINGS_DIR = "funds/holdings_2025-2026"
 
 #: GICS sector names as the snapshot spells them.
 SECTORS = (
@@ -131,6 +137,14 @@ class RawData:
         """Adjusted closes of the ETFs from inception (date x ticker)."""
         return self._prices(PRICES_ETF_DAILY)
 
+    def daily_all(self) -> pd.DataFrame:
+        """Adjusted closes 2023-2026 of every US ticker of the source (date x ticker)."""
+        return self._prices(PRICES_ALL)
+
+    def funds_long(self) -> pd.DataFrame:
+        """Adjusted closes 2005-2026 of the ETFs and mutual funds of :meth:`daily_all`."""
+        return self._prices(PRICES_FUNDS_LONG)
+
     def monthly(self) -> pd.DataFrame:
         """Month-end adjusted closes 2000-2026 (last row: partial month)."""
         return self._prices(PRICES_MONTHLY)
@@ -167,7 +181,56 @@ class RawData:
         df["ticker"] = df["Ticker"].map(canonical)
         return df.set_index("ticker")
 
+    def us_symbols(self) -> pd.DataFrame:
+        """The symbol directory: name, kind, exchange, source per canonical ticker.
+
+        Read with ``keep_default_na=False`` so that tickers such as ``NA`` stay tickers.
+        """
+
+        def load() -> pd.DataFrame:
+            df = pd.read_csv(self.path(US_SYMBOLS), keep_default_na=False, na_values=[""])
+            df["ticker"] = [canonical(t) if not t.startswith("^") else t for t in df["ticker"]]
+            return df.drop_duplicates("ticker").set_index("ticker")
+
+        return self._memo(US_SYMBOLS, load)  # type: ignore[no-any-return]
+
+    def mutual_fund_list(self) -> pd.DataFrame:
+        """NASDAQ's mutual fund list: ticker, name, family, type (``$$``/``$S`` money market)."""
+        df = pd.read_csv(
+            self.path(MUTUAL_FUND_LIST), sep="|", dtype=str, keep_default_na=False, na_values=[""]
+        )
+        df = df[df["Fund Symbol"].notna() & ~df["Fund Symbol"].str.startswith("File Creation")]
+        df = df.rename(
+            columns={"Fund Symbol": "ticker", "Fund Name": "name", "Fund Family Name": "family"}
+        )
+        df["ticker"] = df["ticker"].map(canonical)
+        return df[["ticker", "name", "family", "Type"]].rename(columns={"Type": "type"})
+
     # -- funds ----------------------------------------------------------------------------------
+    def holdings_file(self, rel: str) -> pd.DataFrame:
+        """A ``holdings_2025-2026`` file: ticker (as published), name, sector, weight (fraction).
+
+        Tickers are kept as the issuer wrote them (``2330``, ``005930``, ``BRKB``): resolving
+        them is the look-through's business. Blank tickers become ``""``.
+        """
+        df = pd.read_csv(
+            self.path(rel), dtype={"ticker": str}, keep_default_na=False, na_values=[""]
+        )
+        df["ticker"] = df["ticker"].fillna("").astype(str).str.strip()
+        df["name"] = df["name"].fillna("").astype(str).str.strip()
+        df["weight"] = pd.to_numeric(df["weight"], errors="coerce") / 100.0
+        df["sector_raw"] = df["sector"]
+        df["sector"] = df["sector"].map(sector_name)
+        return df[["ticker", "name", "sector", "sector_raw", "weight"]]
+
+    def holdings_files(self) -> list[tuple[str, str, str, str]]:
+        """(fund, as-of date, issuer, relative path) of every ``holdings_2025-2026`` file."""
+        out = []
+        for p in sorted((self.root / HOLDINGS_DIR).glob("*.csv")):
+            fund, date, issuer = p.stem.split("_")
+            out.append((fund, date, issuer, f"{HOLDINGS_DIR}/{p.name}"))
+        return out
+
     def ishares_csv(self, rel: str) -> pd.DataFrame:
         """An iShares holdings CSV: 9 preamble lines, then the table, then a disclaimer."""
         df = pd.read_csv(self.path(rel), skiprows=9, thousands=",", encoding="utf-8-sig")

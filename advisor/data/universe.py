@@ -6,6 +6,8 @@ the methods are stated next to the code and repeated in the manifest and the REA
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -290,22 +292,35 @@ def build_benchmark(raw: RawData, sec: pd.DataFrame, asof: pd.Timestamp) -> tupl
 def _classify_unresolved(rows: pd.DataFrame) -> tuple[float, float]:
     """Split unresolved weight into (cash/derivatives/junk, unmapped equity)."""
     text = (rows["ticker"].astype(str) + " " + rows["name"].astype(str)).str.upper()
-    non_eq = ~rows["equity"] | text.map(lambda s: any(w in s for w in _NON_EQUITY_WORDS))
+    words = text.map(lambda s: any(w in s for w in _NON_EQUITY_WORDS)).astype(bool)
+    non_eq = ~rows["equity"].astype(bool) | words
     non_eq |= rows["ticker"].isin(["-", "NAN", ""])
     return float(rows.loc[non_eq, "weight"].sum()), float(rows.loc[~non_eq, "weight"].sum())
 
 
 def look_through_file(
-    holdings: pd.DataFrame, fund: str, file_date: str, sec: pd.DataFrame, growth: pd.Series
+    holdings: pd.DataFrame,
+    fund: str,
+    file_date: str,
+    sec: pd.DataFrame,
+    growth: pd.Series,
+    resolver: Callable[[str, str], str | None] | None = None,
 ) -> tuple[pd.Series, dict]:
     """Resolve, check, aggregate and drift one fund's holdings file.
 
     Returns the constituent weights at the snapshot date (fractions of the fund) and a record of
     the checks: lines, junk lines, duplicate tickers, weight sum, cash/derivatives weight and the
     equity weight that could not be mapped (the part of the fund the snapshot cannot see).
+    ``resolver(ticker, name)`` replaces the ticker-only resolution against ``sec``'s stocks.
     """
-    known = set(sec.index[~sec["is_etf"]])
-    h = holdings.assign(resolved=[resolve(t, known, RENAMES) for t in holdings["ticker"]])
+    if resolver is None:
+        known = set(sec.index[~sec["is_etf"]])
+        resolved = [resolve(t, known, RENAMES) for t in holdings["ticker"]]
+    else:
+        resolved = [
+            resolver(t, n) for t, n in zip(holdings["ticker"], holdings["name"], strict=True)
+        ]
+    h = holdings.assign(resolved=resolved)
     junk = int((h["weight"].fillna(0) == 0).sum())
     h = h[h["weight"].fillna(0) != 0]
     dups = int(h["resolved"].dropna().duplicated().sum())

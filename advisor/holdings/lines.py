@@ -30,10 +30,10 @@ UNITS_HINT = (
     "a share price this far from the market's is a units error (value in thousands or cents, "
     "quantity in lots?); fix the file so that value = shares x price, or give a Price column"
 )
-_MUTUAL_FUND = (
-    "looks like a mutual fund, which the snapshot does not cover: give its price or value and "
-    "--map it to an ETF that tracks the same index, or --unknown cash"
+_MUTUAL_FUND_WAY = (
+    "give its price or value and --map it to an ETF that tracks the same index, or --unknown cash"
 )
+_MUTUAL_FUND = f"looks like a mutual fund, which the snapshot does not cover: {_MUTUAL_FUND_WAY}"
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,7 @@ class Context:
     used: set[str] = field(default_factory=set)
     warnings: list[tuple[float, str]] = field(default_factory=list)
     name_index: dict[frozenset[str], list[str]] | None = None  # snapshot names' words -> tickers
+    mutual_funds: Callable[[str], str | None] | None = None  # NASDAQ's funds without prices
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append((line, f"line {line}: {message}"))
@@ -176,7 +177,13 @@ def handle_unknown(rows: list[Row], unknown: str, ctx: Context) -> list[Row]:
         notes: dict[int, str] = {}
         for r in lost:
             shown = f"{r.raw} (mapped to {r.ticker})" if r.mapped else r.raw
-            if tickers.looks_like_mutual_fund(r.ticker):
+            fund = ctx.mutual_funds(r.ticker) if ctx.mutual_funds else None
+            if fund is not None:
+                notes[r.line] = (
+                    f"{r.ticker} is {fund}, a mutual fund without prices or holdings in the "
+                    f"snapshot: {_MUTUAL_FUND_WAY}"
+                )
+            elif tickers.looks_like_mutual_fund(r.ticker):
                 notes[r.line] = _MUTUAL_FUND
             matches = tickers.close_matches(
                 r.ticker, ctx.known, description=r.description, names=ctx.names

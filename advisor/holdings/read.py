@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Literal
 
 from advisor.domain import Holdings, Instrument
@@ -88,6 +88,7 @@ def read_holdings(
     unknown: Literal["error", "cash", "skip"] = "error",
     prices: Mapping[str, float] | None = None,
     names: Mapping[str, str] | None = None,
+    mutual_funds: Callable[[str], str | None] | None = None,
 ) -> Holdings:
     """Read a holdings export (CSV or XLSX, first sheet) into :class:`~advisor.domain.Holdings`.
 
@@ -114,6 +115,9 @@ def read_holdings(
     names : mapping of str to str, optional
         The snapshot's security names by ticker: a typo suggestion for an unknown ticker must
         share a word with the line's description.
+    mutual_funds : callable, optional
+        ticker -> name and family of a mutual fund the snapshot has no prices for (NASDAQ's
+        list), else None: such an unknown ticker is named in the error, with the way forward.
 
     Returns
     -------
@@ -139,7 +143,7 @@ def read_holdings(
         raise ValueError(f"unknown must be 'error', 'cash' or 'skip', not {unknown!r}")
     name = os.fspath(path)
     canon_map = {tickers.canonical(k): tickers.canonical(v) for k, v in (mapping or {}).items()}
-    ctx = Context(name, known, canon_map, prices, names)
+    ctx = Context(name, known, canon_map, prices, names, mutual_funds=mutual_funds)
     table = read_table(name, lambda rows: _header_at(rows) is not None)
     header = _find_header(table, name)
     _warn_preamble(table, header, ctx)

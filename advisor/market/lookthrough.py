@@ -149,7 +149,8 @@ def unit_risk_matrix(
     has_row = matrix.index.isin(list(market.risk_rows)) if len(matrix) else np.zeros(0, bool)
     own = unseen_unit.to_numpy() + matrix.to_numpy()[~has_row].sum(axis=0)
     estimated = np.array(
-        [market.lookthrough_method(models[h].ticker) == "estimated" for h in matrix.columns]
+        [market.lookthrough_method(models[h].ticker) == "estimated" for h in matrix.columns],
+        dtype=bool,
     )
     tickers = [models[h].ticker for h in matrix.columns]
     rows = matrix.index[has_row].union(pd.Index(tickers, dtype=object).unique())

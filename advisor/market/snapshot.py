@@ -200,19 +200,27 @@ class Market:
         return {f: g.set_index("ticker")["weight"] for f, g in self.fund_weights.groupby("fund")}
 
     @cached_property
-    def _style(self) -> dict[str, pd.Series]:
-        """Estimated look-through: fund -> weights over basis funds (returns-based style)."""
-        path = self.folder / "style.parquet"
-        if not path.exists():
-            return {}
-        table = self._read("style")
-        return {f: g.set_index("basis")["weight"] for f, g in table.groupby("fund")}
+    def _style_table(self) -> pd.DataFrame:
+        """Estimated look-through: fund, basis, weight (returns-based style); empty if absent."""
+        if not (self.folder / "style.parquet").exists():
+            return pd.DataFrame({"fund": [], "basis": [], "weight": []})
+        return self._read("style")
+
+    @cached_property
+    def _style_funds(self) -> frozenset[str]:
+        return frozenset(self._style_table["fund"].unique())
+
+    def _style(self, fund: str) -> pd.Series:
+        """An estimated fund's weights over its basis funds."""
+        t = self._style_table
+        rows = t[t["fund"].to_numpy() == fund]
+        return pd.Series(rows["weight"].to_numpy(), index=rows["basis"].to_numpy(), name=fund)
 
     def lookthrough_method(self, ticker: str) -> str | None:
         """``holdings`` (published holdings), ``estimated`` (from returns) or None."""
         if ticker in self._funds:
             return "holdings"
-        return "estimated" if ticker in self._style else None
+        return "estimated" if ticker in self._style_funds else None
 
     def lookthrough_label(self, ticker: str) -> str:
         """``holdings (file of 2025-11-18)``, ``estimated (R-squared 0.97)`` or ``none``."""
@@ -235,7 +243,7 @@ class Market:
         if fund in self._funds:
             return self._funds[fund]
         if fund not in self._mixed:
-            parts = [self._funds[b] * w for b, w in self._style[fund].items() if b in self._funds]
+            parts = [self._funds[b] * w for b, w in self._style(fund).items() if b in self._funds]
             mix = (
                 pd.concat(parts, axis=1).fillna(0.0).sum(axis=1)
                 if parts
@@ -313,6 +321,33 @@ class Market:
     def factor_returns(self) -> pd.DataFrame:
         """Daily factor returns since 1993 (for scenario replays)."""
         return self._read("factor_returns").set_index("date")
+
+    # -- the whole market (snapshot format 2) ---------------------------------------------------
+    @cached_property
+    def twins(self) -> pd.DataFrame:
+        """Index mutual funds and their ETF twins, by mutual-fund ticker: ``etf``, ``index``,
+        ``same_index`` (False where the ETF tracks another index of the same market) and
+        ``source`` (the fund family's statement). Empty for a snapshot without twins."""
+        if not (self.folder / "twins.parquet").exists():
+            return pd.DataFrame(columns=["etf", "index", "same_index", "source"])
+        return self._read("twins").set_index("ticker")
+
+    @cached_property
+    def mutual_fund_names(self) -> pd.DataFrame:
+        """Every mutual fund of NASDAQ's list (2022-06-02), by ticker: ``name``, ``family``,
+        ``money_market``; most have no price in the snapshot. Empty for a snapshot without it."""
+        if not (self.folder / "mutual_funds.parquet").exists():
+            return pd.DataFrame(columns=["name", "family", "money_market"])
+        return self._read("mutual_funds").set_index("ticker")
+
+    def mutual_fund_label(self, ticker: str) -> str | None:
+        """ "Name (family)" of a mutual fund of NASDAQ's list the snapshot does not know, for the
+        reader's message on such a line; None for any other ticker."""
+        t = self.mutual_fund_names
+        if ticker in self.known or ticker not in t.index:
+            return None
+        name, family = t.at[ticker, "name"], t.at[ticker, "family"]
+        return f"{name} ({family})" if isinstance(family, str) and family else str(name)
 
 
 _CACHE: dict[Path, Market] = {}

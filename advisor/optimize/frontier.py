@@ -21,7 +21,7 @@ from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market, with_
 from advisor.optimize.limits import active_limits
 from advisor.optimize.mandate import Mandate
 from advisor.optimize.optimizer import Rebalancer
-from advisor.optimize.proposal import Setup, prepare
+from advisor.optimize.setup import Setup, prepare
 from advisor.units import json_number as _num
 
 
@@ -77,13 +77,15 @@ def frontier(
     points: int = 12,
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
+    total_value: float | None = None,
 ) -> Frontier:
     """Trace TE against megacap weight for ``holdings`` under the mandate's other limits."""
     market = market or load_market()
     mandate = mandate or Mandate()
     if points < 2:
         raise AdvisorError("a frontier needs at least 2 points", "Use --points 12")
-    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps)
+    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
+                total_value=total_value)  # fmt: skip
     free = mandate.relaxed(max_te=None, max_megacap=None, megacap_target=None)
     lowest = Rebalancer(s.data, "megacap", 0.0, active_limits(free)).solve(s.account, free)
     if not lowest.ok:

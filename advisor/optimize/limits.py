@@ -70,12 +70,15 @@ class Point:
     lo: Any
     hi: Any
     trade: Any = None  # |w - w0|, built once in the optimizer (the cost shares it)
+    class_target: Any = None  # the asset mix's target per class (data.class_names)
+    sleeve_mix: Any = None  # share of the sleeve money per asset (0 outside the sleeves)
 
     @classmethod
     def of(cls, data: ProblemData, account: Account, w: np.ndarray, c: float) -> Point:
         """A numpy point of ``account``: its own bounds, and ``sold`` from the weights."""
         sold = np.clip(account.w0 - w, 0.0, None)
-        return cls(data, w, c, account.w0, sold, account.gain_rate, account.lo, account.hi)
+        return cls(data, w, c, account.w0, sold, account.gain_rate, account.lo, account.hi,
+                   None, account.class_target, account.sleeve_mix)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,31 @@ def cash(p: Point) -> Any:
     return p.c
 
 
+def class_gaps(p: Point) -> Any:
+    """Each asset class's weight less its target (cash counts as cash-like)."""
+    d = p.data
+    cash_row = np.array([n == "Cash-like" for n in d.class_names], dtype=float)
+    return d.classes @ p.w + cash_row * p.c + d.class_fixed - p.class_target
+
+
+def asset_mix_gap(p: Point) -> Any:
+    return _max(_abs(class_gaps(p)))
+
+
+def asset_mix_gaps(p: Point) -> Any:
+    import cvxpy as cp
+
+    g = class_gaps(p)
+    return cp.hstack([g, -g])
+
+
+def sleeve_mix_gap(p: Point) -> Any:
+    """How far the money put into each sleeve is from its stated share (numpy only: the
+    optimizer states the mix as equalities)."""
+    bought = np.where(p.data.sleeve, p.w - p.w0, 0.0)
+    return float(np.max(np.abs(bought - p.sleeve_mix * bought.sum()), initial=0.0))
+
+
 def cash_cap(mandate: Mandate, cash0: float) -> float:
     """Most cash a proposal may hold: --cash-max, else the larger of current cash and the floor.
 
@@ -252,6 +280,19 @@ LIMITS: tuple[Limit, ...] = (
         relax=("max_realized_gain",),
         unit="money",
     ),
+    Limit(
+        "asset_mix",
+        "asset mix",
+        asset_mix_gap,
+        lambda m, a: a.mix_tolerance if m.asset_mix else None,
+        vector=asset_mix_gaps,
+    ),
+    Limit(
+        "sleeve_mix",
+        "sleeve mix",
+        sleeve_mix_gap,
+        lambda m, a: a.sleeve_slack if a.sleeve_mix is not None else None,
+    ),
     Limit("cash_floor", "cash floor", cash, lambda m, a: m.cash_floor, floor=True),
     Limit(
         "cash_max",
@@ -267,9 +308,10 @@ LIMITS: tuple[Limit, ...] = (
     ),  # fmt: skip
 )
 BY_NAME = {limit.name: limit for limit in LIMITS}
-#: Limits the optimizer builds as constraints only when a mandate sets them.
+#: Limits the optimizer builds as constraints only when a mandate sets them (the sleeve mix is
+#: stated by equalities in the optimizer, and checked as a limit on whole shares).
 OPTIONAL = ("max_te", "max_turnover", "max_megacap", "max_company", "sector_band",
-            "max_realized_gain")  # fmt: skip
+            "max_realized_gain", "asset_mix")  # fmt: skip
 LABELS = {limit.name: limit.label for limit in LIMITS}
 
 
@@ -280,6 +322,8 @@ def active_limits(mandate: Mandate) -> frozenset[str]:
         on.add("lower")
     if mandate.restrict or mandate.sleeve_max or mandate.max_position is not None:
         on.add("upper")
+    if mandate.sleeve_mix != "free":  # a stated mix (equal shares by default): only sleeves bought
+        on |= {"sleeve_mix", "upper"}
     return frozenset(on)
 
 
@@ -287,6 +331,9 @@ class _NoAccount:
     cash0 = 0.0
     total_value = 1.0
     cash_slack = 0.0
+    mix_tolerance = 0.0
+    sleeve_slack = 0.0
+    sleeve_mix = None
 
 
 _NO_ACCOUNT: Any = _NoAccount()

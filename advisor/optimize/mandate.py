@@ -14,13 +14,15 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, UsageError
 from advisor.market.sleeves import DEFAULT_SLEEVES
+from advisor.units import parse_mix
 
 
 class Objective(StrEnum):
     """What a proposal minimises (within the limits)."""
 
+    COST = "cost"  # trading cost + weighted realised gains + a small turnover penalty (default)
     MEGACAP = "megacap"  # look-through megacap weight
     HHI = "hhi"  # look-through company Herfindahl index
     TE = "te"  # tracking error
@@ -63,7 +65,8 @@ class Mandate:
     max_megacap : float or None
         Cap on look-through megacap weight.
     megacap_target : float or None
-        Reach this megacap weight (a cap, with objective ``turnover`` unless one is given).
+        Reach this megacap weight (a cap). With the ``cost`` objective and no target, the target
+        is the benchmark's megacap weight.
     max_company : float or None
         Cap on any single company's look-through weight.
     max_turnover : float or None
@@ -93,6 +96,17 @@ class Mandate:
         Budget for estimated realised gains of the sales, account currency (needs cost basis).
     cost_bps : float
         Estimated trading cost per unit traded, basis points (spread and fees).
+    gain_weight : float
+        Money of cost per unit of realised gain in the ``cost`` objective (0.25: a dollar of gain
+        weighs like 25 cents of cost, about the top federal long-term rate of 23.8 %).
+    sleeve_mix : dict or "free" or None
+        Shares of the money put into the sleeves (``{"equal-weight": 0.4, ...}``); None: equal
+        shares; ``"free"``: the optimizer chooses (and may also buy current holdings).
+    min_position : float
+        A position sold in part keeps at least this weight, or is sold entirely (no stubs).
+    asset_mix : dict or None
+        Target asset-class mix (``{"US equity": 0.6, "US bonds": 0.4}``): the whole account is
+        rebalanced toward it. None: the mix is kept and only the US-equity part is rebalanced.
     """
 
     objective: Objective | None = _opt(
@@ -164,11 +178,39 @@ class Mandate:
     cost_bps: float = _opt(
         5.0, "--cost-bps", "float", "Estimated trading cost, basis points of traded value."
     )
+    gain_weight: float = _opt(
+        0.25,
+        "--gain-weight",
+        "float",
+        "Cost of each unit of realised gain in the default objective (0.25: a dollar of gain "
+        "weighs like 25 cents).",
+    )
+    sleeve_mix: dict[str, float] | str | None = _opt(
+        None,
+        "--sleeve-mix",
+        "mix",
+        "How the money goes to the sleeves, e.g. equal-weight=40,small-cap=30,value=30 "
+        "(default: equal shares), or 'free' to let the optimizer choose.",
+        metavar="MIX|free",
+    )
+    min_position: float = _opt(
+        0.005,
+        "--min-position",
+        "percent",
+        "A position sold in part keeps at least this weight, or is sold entirely.",
+    )
+    asset_mix: dict[str, float] | None = _opt(
+        None,
+        "--asset-mix",
+        "mix",
+        "Rebalance the whole account toward this asset mix, e.g. equity=60,bond=40 (default: "
+        "keep the mix, rebalance only the US-equity part).",
+        metavar="MIX",
+    )
 
     def __post_init__(self) -> None:
         if self.objective is None:
-            default = Objective.TURNOVER if self.megacap_target is not None else Objective.MEGACAP
-            object.__setattr__(self, "objective", default)
+            object.__setattr__(self, "objective", Objective.COST)
         try:
             object.__setattr__(self, "objective", Objective(self.objective))
         except ValueError as exc:
@@ -176,12 +218,39 @@ class Mandate:
                 f"unknown objective {self.objective!r}",
                 f"Use one of {', '.join(Objective)}",
             ) from exc
+        self._mixes()
         for name in ("sleeves", "hold", "restrict"):
             value = getattr(self, name)
             if isinstance(value, str):
                 value = (value,)
             object.__setattr__(self, name, tuple(value))
         self._validate()
+
+    def _mixes(self) -> None:
+        """Read ``sleeve_mix`` and ``asset_mix`` given as text, check their shares sum to 1."""
+        sm = self.sleeve_mix
+        if isinstance(sm, str) and sm.strip().lower() != "free":
+            sm = _parse(sm, "--sleeve-mix")
+        if isinstance(sm, str):
+            sm = "free"
+        elif sm is not None:
+            total = sum(sm.values())
+            if total <= 0:
+                raise UsageError("the sleeve mix gives the sleeves nothing", option="--sleeve-mix")
+            sm = {k: v / total for k, v in sm.items()}
+        object.__setattr__(self, "sleeve_mix", sm)
+        am = self.asset_mix
+        if isinstance(am, str):
+            am = _parse(am, "--asset-mix")
+        if am is not None:
+            am = {asset_class_name(k): v for k, v in am.items()}
+            if abs(sum(am.values()) - 1.0) > 0.005:
+                raise UsageError(
+                    f"the asset mix adds up to {sum(am.values()):.1%}, not 100 %",
+                    "e.g. --asset-mix equity=60,bond=40",
+                    option="--asset-mix",
+                )
+        object.__setattr__(self, "asset_mix", am)
 
     def _validate(self) -> None:
         for f in FRACTION_LIMITS:
@@ -198,6 +267,10 @@ class Mandate:
         for name, v in {**self.sleeve_min, **self.sleeve_max}.items():
             if not 0 <= v <= 1:
                 raise AdvisorError(f"sleeve bound {name}={v} is not a fraction between 0 and 1")
+        if self.gain_weight < 0 or not 0 <= self.min_position < 0.5:
+            raise AdvisorError(
+                "the gain weight must not be negative, the minimum position in [0, 50%)"
+            )
         if self.min_trade < 0 or self.cost_bps < 0:
             raise AdvisorError("minimum trade and cost must not be negative")
         if self.max_realized_gain is not None and self.max_realized_gain < 0:
@@ -222,6 +295,52 @@ class Mandate:
             v = getattr(self, f.name)
             out[f.name] = list(v) if isinstance(v, tuple) else v
         return out
+
+
+#: Short names an advisor writes for asset classes in ``--asset-mix``.
+CLASS_ALIASES = {
+    "equity": "US equity",
+    "us-equity": "US equity",
+    "stocks": "US equity",
+    "international": "International developed equity",
+    "intl": "International developed equity",
+    "developed": "International developed equity",
+    "emerging": "Emerging-markets equity",
+    "em": "Emerging-markets equity",
+    "bond": "US bonds",
+    "bonds": "US bonds",
+    "fixed-income": "US bonds",
+    "intl-bond": "International bonds",
+    "international-bonds": "International bonds",
+    "cash": "Cash-like",
+    "gold": "Commodities and gold",
+    "commodities": "Commodities and gold",
+    "multi-asset": "Multi-asset",
+}
+
+
+def asset_class_name(key: str) -> str:
+    """``bond`` -> ``US bonds``; a full asset-class name is kept."""
+    from advisor.analytics.assets import ASSET_CLASSES
+
+    k = key.strip().lower()
+    if k in CLASS_ALIASES:
+        return CLASS_ALIASES[k]
+    for c in ASSET_CLASSES:
+        if c.lower() == k:
+            return c
+    raise UsageError(
+        f"{key!r} is not an asset class",
+        "Use " + ", ".join(CLASS_ALIASES) + " (or a full name, e.g. 'US bonds')",
+        option="--asset-mix",
+    )
+
+
+def _parse(text: str, option: str) -> dict[str, float]:
+    try:
+        return parse_mix(text)
+    except ValueError as exc:
+        raise UsageError(str(exc), option=option) from exc
 
 
 def option_fields() -> list[Any]:

@@ -26,8 +26,11 @@ from advisor.optimize.problem import Account, ProblemData
 
 OFF = 1e4  # the value of a limit that is built but switched off (no measure reaches it)
 TE_SCALE = 1e4  # TE^2 ~ 1e-4: scale so that Clarabel's absolute gap is negligible
+#: The cost objective's small turnover penalty, per unit of turnover (2.5 bp of traded value):
+#: among equally cheap trades, the one that trades least.
+TURNOVER_PENALTY = 5e-4
 #: Every optional limit, and the per-asset bounds (a problem built with all serves any mandate).
-ALL_LIMITS = frozenset({*OPTIONAL, "lower", "upper"})
+ALL_LIMITS = frozenset({*OPTIONAL, "lower", "upper", "sleeve_mix"})
 
 
 class Status(StrEnum):
@@ -56,12 +59,17 @@ class Solution:
         return self.status in (Status.OPTIMAL, Status.OPTIMAL_INACCURATE)
 
 
-def _goal(objective: Objective | Limit, p: Point, cost: Any) -> Any:
-    """The expression to minimise: an objective, or one limit's measure (for diagnostics)."""
+def _goal(objective: Objective | Limit, p: Point, cost: Any, gain_cost: Any = 0.0) -> Any:
+    """The expression to minimise: an objective, or one limit's measure (for diagnostics).
+
+    ``cost`` (default): trading cost + weighted realised gains + a small turnover penalty,
+    ``cost_bps |w - w0| + gain_weight g' (w0 - w)+ + 5e-4 turnover`` (fractions of the account).
+    """
     te2 = TE_SCALE * cp.sum_squares(p.data.active.terms(p.w))
     if isinstance(objective, Limit):
         return te2 if objective.name == "max_te" else objective.measure(p)
     return {
+        Objective.COST: lambda: cost + gain_cost + TURNOVER_PENALTY * lim.turnover(p),
         Objective.MEGACAP: lambda: lim.megacap(p) + cost,
         Objective.HHI: lambda: 100.0 * cp.sum_squares(lim.company(p)) + cost,
         Objective.TE: lambda: te2 + cost,
@@ -102,29 +110,52 @@ class Rebalancer:
             "lower": cp.Parameter(n, nonneg=True),
             "upper": cp.Parameter(n, nonneg=True),
         }
-        gains = "max_realized_gain" in self.limits or getattr(self.objective, "name", "") == (
-            "max_realized_gain"
+        gains = (
+            "max_realized_gain" in self.limits
+            or getattr(self.objective, "name", "") == "max_realized_gain"
+            or self.objective == Objective.COST
         )
         sold = cp.Variable(n, nonneg=True, name="sold") if gains else None  # (w0 - w)+, DPP
         p = self.p
         trade = cp.abs(self.w - p["w0"])  # one expression for turnover and cost (one epigraph)
+        if "asset_mix" in self.limits and data.classes is not None:
+            p["class_target"] = cp.Parameter(len(data.class_names), name="class_target")
         point = Point(
-            data, self.w, self.c, p["w0"], sold, p["gain_rate"], p["lower"], p["upper"], trade
-        )
+            data, self.w, self.c, p["w0"], sold, p["gain_rate"], p["lower"], p["upper"], trade,
+            p.get("class_target"),
+        )  # fmt: skip
         cons = [cp.sum(self.w) + self.c == data.budget]
         cons += lim.BY_NAME["cash_floor"].constraints(point, p["cash_floor"])
         cons += lim.BY_NAME["cash_max"].constraints(point, p["cash_max"])
         if sold is not None:
             cons.append(sold >= p["w0"] - self.w)
         for name in sorted(self.limits & set(OPTIONAL)):
+            if name == "asset_mix" and data.classes is None:
+                continue  # a problem without asset classes states no mix
             p[name] = cp.Parameter(nonneg=True, name=name)
             cons += lim.BY_NAME[name].constraints(point, p[name])
         if "lower" in self.limits:
             cons.append(self.w >= p["lower"])
         if "upper" in self.limits:
             cons.append(self.w <= p["upper"])
+        if "sleeve_mix" in self.limits and data.sleeve is not None and data.sleeve.any():
+            cons += self._sleeve_mix()
         cost = (cost_bps / 1e4) * cp.sum(trade) if cost_bps > 0 else 0.0
-        self.problem = cp.Problem(cp.Minimize(_goal(self.objective, point, cost)), cons)
+        gain_cost: Any = 0.0
+        if self.objective == Objective.COST and sold is not None:
+            p["gain_cost"] = cp.Parameter(n, nonneg=True, name="gain_cost")
+            gain_cost = p["gain_cost"] @ sold
+        goal = _goal(self.objective, point, cost, gain_cost)
+        self.problem = cp.Problem(cp.Minimize(goal), cons)
+
+    def _sleeve_mix(self) -> list[Any]:
+        """The money put into the sleeves split in the stated mix: with ``B`` the total bought,
+        each sleeve's purchase is ``mix_k B`` (equalities, DPP: the mix is a Parameter)."""
+        s = np.flatnonzero(self.data.sleeve)
+        self.p["sleeve_mix"] = cp.Parameter(len(s), nonneg=True, name="sleeve_mix")
+        bought = cp.Variable(nonneg=True, name="sleeve_money")
+        buys = self.w[s] - self.p["w0"][s]
+        return [bought == cp.sum(buys), buys == cp.multiply(self.p["sleeve_mix"], bought)]
 
     def set(self, account: Account, mandate: Mandate) -> None:
         """Load an account and a mandate's limits into the parameters."""
@@ -138,7 +169,16 @@ class Rebalancer:
         p["cash_max"].value = cash_cap(mandate, account.cash0)
         p["lower"].value = account.lo
         p["upper"].value = np.maximum(account.hi, 0.0)
-        for name in self.limits & set(OPTIONAL):
+        if "gain_cost" in p:
+            p["gain_cost"].value = mandate.gain_weight * account.gain_rate
+        if "class_target" in p:
+            p["class_target"].value = account.class_target
+        if "sleeve_mix" in p:
+            mix = account.sleeve_mix
+            if mix is None:
+                raise ValueError("this problem states a sleeve mix but the account has none")
+            p["sleeve_mix"].value = mix[self.data.sleeve]
+        for name in self.limits & set(OPTIONAL) & set(p):
             limit = lim.BY_NAME[name]
             value = limit.bound(mandate, account)
             p[name].value = OFF if value is None else value / limit.scale(account)
@@ -207,27 +247,36 @@ class Rebalancer:
         )
 
 
-def bound_names(data: ProblemData, w: np.ndarray, account: Account) -> list[str]:
+def bound_names(
+    data: ProblemData, w: np.ndarray, account: Account, mandate: Mandate | None = None
+) -> list[str]:
     """Per-asset bounds that bind at ``w``, in plain words: ``NVDA held at today's weight (--hold)``.
 
     The bounds come from ``--hold`` (lower = today's weight), ``--restrict`` (upper = today's),
-    ``--max-position`` (upper, stocks) and ``--sleeve-min``/``--sleeve-max`` (funds); which one
-    binds is read off the bound's value.
+    ``--max-position`` (upper, stocks), ``--sleeve-min``/``--sleeve-max`` (funds) and the
+    minimum position (a position kept at it rather than sold below it). The rule that only the
+    sleeves are bought (a stated sleeve mix) is not listed: it binds on every holding.
     """
+    hold = {t.upper() for t in (mandate.hold if mandate else ())}
+    restrict = {t.upper() for t in (mandate.restrict if mandate else ())}
     out = []
     tol = lim.BINDING_TOL
     for i, t in enumerate(data.assets):
         lo, hi, w0 = account.lo[i], account.hi[i], account.w0[i]
+        sleeve = data.sleeve is not None and bool(data.sleeve[i])
         if lo > 0 and w[i] - lo <= tol:
-            held = abs(lo - w0) <= 1e-12
-            out.append(f"{t} " + ("held at today's weight (--hold)" if held
-                                  else "at its sleeve floor (--sleeve-min)"))  # fmt: skip
-        if hi < 1 and hi - w[i] <= tol:
-            if abs(hi - w0) <= 1e-12:
-                out.append(f"{t} restricted, not bought (--restrict)")
-            elif data.is_stock[i]:
-                out.append(f"{t} at the position cap (--max-position)")
+            if str(t) in hold or (mandate is None and abs(lo - w0) <= 1e-12):
+                out.append(f"{t} held at today's weight (--hold)")
+            elif sleeve:
+                out.append(f"{t} at its sleeve floor (--sleeve-min)")
             else:
+                out.append(f"{t} kept at the minimum position rather than sold below it")
+        if hi < 1 and hi - w[i] <= tol and w[i] > tol:
+            if str(t) in restrict:
+                out.append(f"{t} restricted, not bought (--restrict)")
+            elif data.is_stock[i] and mandate is not None and mandate.max_position is not None:
+                out.append(f"{t} at the position cap (--max-position)")
+            elif sleeve:
                 out.append(f"{t} at its sleeve cap (--sleeve-max)")
     return out
 

@@ -44,6 +44,10 @@ class ProblemData:
     c0: np.ndarray | None = None  # company weights of the fixed holdings (aligned with companies)
     budget: float = 1.0  # what the assets and cash share: 1 less the fixed holdings' weight
     fixed: pd.Series | None = None  # weights of holdings that are not traded (by ticker)
+    sleeve: np.ndarray | None = None  # n bool: the sleeve funds
+    classes: np.ndarray | None = None  # asset classes x n: 1 where an asset is of the class
+    class_names: tuple[str, ...] = ()
+    class_fixed: np.ndarray | None = None  # the fixed holdings' weight in each class
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +67,10 @@ class Account:
     gain_rate: np.ndarray
     total_value: float
     cash_slack: float = 0.0
+    class_target: np.ndarray | None = None  # the asset mix per data.class_names
+    mix_tolerance: float = 0.0  # how far a class may be from its target (fraction)
+    sleeve_mix: np.ndarray | None = None  # share of the sleeve money per asset (None: free)
+    sleeve_slack: float = 0.0  # whole shares: money a sleeve may miss its share by (fraction)
 
 
 def problem_data(
@@ -72,6 +80,8 @@ def problem_data(
     megacaps: set[str],
     models: Mapping[str, Model] | None = None,
     fixed: pd.Series | None = None,
+    sleeves: list[str] | None = None,
+    classes: pd.Series | None = None,
 ) -> ProblemData:
     """Matrices of the problem over ``assets`` (holdings and sleeves; ``models`` say how holdings
     that are not snapshot securities themselves are modelled, as in the analysis).
@@ -80,6 +90,8 @@ def problem_data(
     holdings outside US equity) are not traded: their contribution is a constant of every
     measure (the benchmark less their risk vector, megacap and company weights added, sector
     targets less their sector weights) and the traded assets and cash share what they leave.
+    ``sleeves`` name the sleeve funds (for a sleeve mix), ``classes`` the asset class of every
+    asset and fixed holding (for an asset mix).
     """
     fixed = pd.Series(dtype=float) if fixed is None else fixed[fixed != 0]
     index = pd.Index(assets)
@@ -118,4 +130,16 @@ def problem_data(
         c0=(C @ f).to_numpy(),
         budget=1.0 - float(fixed.sum()),
         fixed=fixed,
+        sleeve=index.isin(sleeves or []),
+        **_class_matrix(index, fixed, classes),
     )
+
+
+def _class_matrix(index: pd.Index, fixed: pd.Series, classes: pd.Series | None) -> dict:
+    """Asset classes x assets membership, and the fixed holdings' weight per class."""
+    if classes is None:
+        return {}
+    names = tuple(dict.fromkeys(classes.reindex(index.append(fixed.index)).dropna()))
+    K = np.array([[1.0 if classes.get(a) == c else 0.0 for a in index] for c in names])
+    held = np.array([float(fixed[classes.reindex(fixed.index) == c].sum()) for c in names])
+    return {"classes": K, "class_names": names, "class_fixed": held}

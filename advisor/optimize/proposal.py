@@ -18,15 +18,17 @@ import pandas as pd
 
 from advisor.analytics.analysis import Analysis, analyze
 from advisor.domain import POSITION_COLUMNS, Holdings
-from advisor.errors import AdvisorError, InputError, UsageError
-from advisor.market.sleeves import resolve_sleeves
 from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market, with_market_data
 from advisor.optimize.diagnostics import Relaxation, precheck, relaxations
 from advisor.optimize.limits import BY_NAME, LABELS, active_limits, cash_cap
 from advisor.optimize.mandate import Mandate
 from advisor.optimize.optimizer import Rebalancer, Solution, Status, bound_names
-from advisor.optimize.problem import Account, ProblemData, problem_data
-from advisor.optimize.rounding import Book, Rounded, round_to_shares
+from advisor.optimize.problem import Account
+from advisor.optimize.rounding import Rounded, round_to_shares
+from advisor.optimize.scope import Scope, rejoin
+from advisor.optimize.setup import Setup, prepare
+from advisor.optimize.setup import book as book_of
+from advisor.optimize.stubs import no_stubs
 from advisor.optimize.trades import COLUMNS, trade_list
 from advisor.units import json_money as _money
 from advisor.units import json_number as _num
@@ -63,6 +65,9 @@ class Proposal:
     solver: dict
     diagnostics: list[str] = field(default_factory=list)
     relaxations: list[Relaxation] = field(default_factory=list)
+    scope: Scope | None = None  # what was decided: the US-equity part or the whole account
+    scope_before: Analysis | None = None  # the decided holdings before, against their benchmark
+    scope_after: Analysis | None = None
 
     @property
     def feasible(self) -> bool:
@@ -77,133 +82,6 @@ class Proposal:
         return proposal_dict(self)
 
 
-@dataclass(frozen=True, eq=False)
-class Setup:
-    """What every optimisation of one account needs: the analysis and the problem's inputs."""
-
-    before: Analysis
-    sleeves: dict[str, str]
-    data: ProblemData
-    account: Account
-    book: Book
-
-
-def _bounds(assets: pd.Index, w0: np.ndarray, mandate: Mandate, sleeves: dict[str, str],
-            is_stock: np.ndarray, market: Market) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Per-asset weight bounds: hold, restrict, position cap, sleeve bounds."""
-    lo, hi = np.zeros(len(assets)), np.ones(len(assets))
-    for t in mandate.hold:
-        r = market.resolve(t)
-        if r in assets:
-            lo[assets.get_loc(r)] = w0[assets.get_loc(r)]
-    for t in mandate.restrict:
-        r = market.resolve(t)
-        if r in assets:
-            hi[assets.get_loc(r)] = w0[assets.get_loc(r)]
-    if mandate.max_position is not None:
-        hi = np.where(is_stock, np.minimum(hi, mandate.max_position), hi)
-    for name, fund in sleeves.items():
-        i = assets.get_loc(fund)
-        lo[i] = max(lo[i], mandate.sleeve_min.get(name, 0.0))
-        hi[i] = min(hi[i], mandate.sleeve_max.get(name, 1.0))
-    return lo, hi
-
-
-def _book(before: Analysis, assets: pd.Index, market: Market, lo: np.ndarray,
-          hi: np.ndarray, w0: np.ndarray) -> Book:  # fmt: skip
-    """Shares, values and trade prices: a held position trades at its own value per share (so
-    the account's value never changes by trading), a new one at the snapshot's price."""
-    pos = before.positions
-    value0 = pos["value"].reindex(assets, fill_value=0.0).to_numpy(dtype=float)
-    price = pos["price"].reindex(assets).fillna(market.securities["price"].reindex(assets))
-    if price.isna().any():
-        raise AdvisorError(
-            "no price for " + ", ".join(price.index[price.isna()]),
-            "Choose sleeve funds the snapshot prices, e.g. --sleeve value=VTV",
-        )
-    shares = pos["shares"].reindex(assets).to_numpy(dtype=float)
-    held = value0 > 0
-    shares = np.where(np.isnan(shares), value0 / price.to_numpy(), shares)
-    prices = np.where(held & (shares > 0), value0 / np.where(shares > 0, shares, 1.0), price)
-    total = float(before.total_value or 0.0)
-    return Book(
-        shares0=np.where(held, shares, 0.0),
-        value0=value0,
-        prices=prices,
-        cash0=before.cash_weight * total,
-        total=total,
-        may_sell=lo < w0 - 1e-12,
-        may_buy=hi > w0 + 1e-12,
-    )
-
-
-def prepare(
-    holdings: Holdings,
-    market: Market,
-    mandate: Mandate,
-    *,
-    benchmark: str | None = None,
-    megacaps: Sequence[str] = DEFAULT_MEGACAPS,
-) -> Setup:
-    """Analyse the account and build the problem over its holdings and the sleeve funds."""
-    if holdings.basis == "weight":
-        raise InputError(
-            "a proposal needs shares or market values, not only weights",
-            path=holdings.path,
-            hint="Export the positions with quantities or values.",
-        )
-    _check_cost_basis(holdings, mandate)
-    before = analyze(holdings, market, benchmark=benchmark, megacaps=megacaps)
-    sleeves = resolve_sleeves(mandate.sleeves, mandate.sleeve_funds)
-    fixed = fixed_holdings(before, holdings)
-    traded = before.positions.index.difference(fixed.index)
-    assets = traded.union(pd.Index(list(sleeves.values())))
-    bench = before.bench.weights if before.bench is not None else market.benchmark
-    mega = market.megacap_companies(list(megacaps))
-    data = problem_data(list(assets), market, bench, mega, before.lookthrough.models, fixed)
-    w0 = before.positions["weight"].reindex(assets, fill_value=0.0).to_numpy()
-    lo, hi = _bounds(assets, w0, mandate, sleeves, data.is_stock, market)
-    value = before.positions["value"].reindex(assets)
-    basis = holdings.positions["cost_basis"].reindex(assets)
-    gain = (1.0 - basis / value).where(value > 0).clip(lower=0.0).fillna(0.0).to_numpy()
-    total = float(before.total_value or 0.0)
-    account = Account(w0, before.cash_weight, lo, hi, gain, total)
-    return Setup(before, sleeves, data, account, _book(before, assets, market, lo, hi, w0))
-
-
-def fixed_holdings(before: Analysis, holdings: Holdings) -> pd.Series:
-    """Holdings a proposal does not trade, with their weights: individual bonds and options
-    (kept as they are; their risk and exposure still count in every measure)."""
-    kind = holdings.positions.get("instrument")
-    if kind is None:
-        return pd.Series(dtype=float)
-    keep = kind.fillna("security").astype(str) != "security"
-    return before.positions["weight"].reindex(kind.index[keep.to_numpy()]).dropna()
-
-
-def _check_cost_basis(holdings: Holdings, mandate: Mandate) -> None:
-    """A realised-gain budget needs a cost basis for every position that may be sold."""
-    if mandate.max_realized_gain is None:
-        return
-    basis = holdings.positions["cost_basis"]
-    held = {h for t in mandate.hold for h in (t, t.upper())}
-    missing = [t for t in basis.index[basis.isna()] if t not in held]
-    if basis.isna().all():
-        raise UsageError(
-            f"--max-realized-gain needs a cost-basis column, and {holdings.path} has none",
-            "Export the positions with their cost basis (a 'Cost Basis' column), or drop "
-            "--max-realized-gain",
-            option="--max-realized-gain",
-        )
-    if missing:
-        raise UsageError(
-            f"--max-realized-gain needs the cost basis of every position that may be sold; "
-            f"{holdings.path} has none for {', '.join(missing)}",
-            f"Fill in their cost basis, or keep them with --hold {','.join(missing)}",
-            option="--max-realized-gain",
-        )
-
-
 def propose(
     holdings: Holdings,
     market: Market | None = None,
@@ -211,27 +89,36 @@ def propose(
     *,
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
+    total_value: float | None = None,
 ) -> Proposal:
     """Propose a rebalance of ``holdings`` toward the mandate's sleeves, within its limits.
 
-    ``market`` defaults to the embedded snapshot and ``mandate`` to :class:`Mandate` ``()``
-    (tracking error at most 3 %, least megacap weight, the default sleeves).
+    ``market`` defaults to the embedded snapshot and ``mandate`` to :class:`Mandate` ``()``: the
+    US-equity part's megacap weight brought down to the S&P 500's at the least cost, within a 3 %
+    tracking error, the money to the default sleeves in equal shares, the asset mix kept
+    (:mod:`advisor.optimize.scope`). ``total_value`` values a weights-only file.
     """
     market = market or load_market()
-    mandate = mandate or Mandate()
-    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps)
-    cheap = precheck(s.data, s.account, mandate)
+    s = prepare(holdings, market, mandate or Mandate(), benchmark=benchmark, megacaps=megacaps,
+                total_value=total_value)  # fmt: skip
+    m = s.mandate
+    cheap = precheck(s.data, s.account, m)
     if cheap:
-        return _infeasible(s, mandate, ["caught before solving: " + m for m in cheap], [])
-    rb = Rebalancer(s.data, mandate.objective, mandate.cost_bps, active_limits(mandate))
-    sol = rb.solve(s.account, mandate)
+        return _infeasible(s, ["caught before solving: " + c for c in cheap], [])
+    limits = active_limits(m) | ({"lower", "upper"} if m.min_position else set())
+    rb = Rebalancer(s.data, m.objective, m.cost_bps, limits)
+    sol = rb.solve(s.account, m)
     if not sol.ok:
-        relax = relaxations(s.data, s.account, mandate)
-        return _infeasible(s, mandate, ["the solver proved the limits cannot all hold"], relax)
-    rounded, sol, notes = _whole_shares(s, mandate, sol)
+        relax = relaxations(s.data, s.account, m)
+        return _infeasible(s, ["the solver proved the limits cannot all hold"], relax)
+    sol, account, stub_notes = no_stubs(rb, s.data, s.account, m, sol)
+    s = replace(s, account=account,
+                book=book_of(s.before, s.data.assets, market, account, m.min_position))  # fmt: skip
+    rounded, sol, notes = _whole_shares(s, m, sol)
     if rounded.broken:
-        return _infeasible(s, mandate, *_rounding_failure(rounded, s.account))
-    return _build(holdings, market, mandate, s, sol, rounded, notes, benchmark, megacaps)
+        return _infeasible(s, *_rounding_failure(rounded, s.account))
+    return _build(s.scope.holdings, s.holdings, market, s, sol, rounded,
+                  s.notes + stub_notes + notes, megacaps)  # fmt: skip
 
 
 def _whole_shares(s: Setup, mandate: Mandate, sol: Solution) -> tuple[Rounded, Solution, list[str]]:
@@ -313,13 +200,12 @@ def _rounding_failure(rounded: Rounded, account: Account) -> tuple[list[str], li
     return out, relax
 
 
-def _infeasible(s: Setup, mandate: Mandate, diagnostics: list[str],
-                relax: list[Relaxation]) -> Proposal:  # fmt: skip
+def _infeasible(s: Setup, diagnostics: list[str], relax: list[Relaxation]) -> Proposal:
     return Proposal(
         status=Status.INFEASIBLE,
-        mandate=mandate,
+        mandate=s.mandate,
         sleeves=s.sleeves,
-        before=s.before,
+        before=s.account_before,
         after=None,
         target=pd.Series(dtype=float),
         trades=pd.DataFrame(columns=COLUMNS),
@@ -332,6 +218,8 @@ def _infeasible(s: Setup, mandate: Mandate, diagnostics: list[str],
         solver={},
         diagnostics=diagnostics,
         relaxations=relax,
+        scope=s.scope,
+        scope_before=s.before,
     )
 
 
@@ -358,19 +246,22 @@ def _after_holdings(holdings: Holdings, s: Setup, rounded: Rounded, cash: float)
                     **extra)  # fmt: skip
 
 
-def _build(holdings, market, mandate, s: Setup, sol: Solution, rounded: Rounded, notes,
-           benchmark, megacaps) -> Proposal:  # type: ignore[no-untyped-def]  # fmt: skip
+def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded, notes,
+           megacaps) -> Proposal:  # type: ignore[no-untyped-def]  # fmt: skip
+    mandate = s.mandate
     trades = trade_list(s.data.assets, s.book, rounded, holdings.positions["cost_basis"],
                         mandate.cost_bps)  # fmt: skip
     flows = trades["amount"].where(trades["side"] == "sell", -trades["amount"]).sum()
     cash = round(s.book.cash0 + float(flows), 2)
-    after = analyze(_after_holdings(holdings, s, rounded, cash), market,
-                    benchmark=s.before.bench, megacaps=megacaps)  # fmt: skip
+    part = _after_holdings(holdings, s, rounded, cash)
+    scope_after = analyze(part, market, benchmark=s.before.bench, megacaps=megacaps)
+    whole = rejoin(part, original, s.scope, s.account_before)
+    after = analyze(whole, market, benchmark=s.account_before.bench, megacaps=megacaps)
     has_basis = holdings.positions["cost_basis"].notna().any()
     gains = round(float(trades["realized_gain"].sum(skipna=True)), 2) if has_basis else None
     w = sol.w.to_numpy()
     binding = [k for k, c in sol.checks.items() if c.get("binding")]
-    binding += bound_names(s.data, w, s.account)
+    binding += bound_names(s.data, w, s.account, mandate)
     checks = {k: {**c, "binding": bool(sol.checks.get(k, {}).get("binding", False))}
               for k, c in rounded.checks.items()}  # fmt: skip
     ok = all(c["holds"] for c in checks.values())
@@ -378,11 +269,13 @@ def _build(holdings, market, mandate, s: Setup, sol: Solution, rounded: Rounded,
         status=Status.OPTIMAL if ok else Status.OPTIMAL_INACCURATE,
         mandate=mandate,
         sleeves=s.sleeves,
-        before=s.before,
+        before=s.account_before,
         after=after,
         target=sol.w[sol.w > 1e-9],
         trades=trades,
-        turnover=float(trades["amount"].sum() / 2 / s.book.total) if len(trades) else 0.0,
+        turnover=float(trades["amount"].sum() / 2 / (s.account_before.total_value or 1.0))
+        if len(trades)
+        else 0.0,
         est_cost=round(float(trades["est_cost"].sum()), 2) if len(trades) else 0.0,
         realized_gain=gains,
         binding=binding,
@@ -396,6 +289,9 @@ def _build(holdings, market, mandate, s: Setup, sol: Solution, rounded: Rounded,
             "status": str(sol.status),
         },
         diagnostics=notes + _min_trade_notes(s, mandate, sol, rounded),
+        scope=s.scope,
+        scope_before=s.before,
+        scope_after=scope_after,
     )
 
 
@@ -428,6 +324,53 @@ def _trade_dict(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _part(a: Analysis | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {"concentration": a.concentration.to_dict(), "risk": a.risk.to_dict()}
+
+
+def _scope_dict(p: Proposal) -> dict[str, Any] | None:
+    """What was decided, its value, and its figures before and after (the mandate's limits
+    apply to them)."""
+    if p.scope is None:
+        return None
+    out = p.scope.to_dict(float(p.before.total_value or 0.0))
+    out["before"] = _part(p.scope_before)
+    out["after"] = _part(p.scope_after)
+    return out
+
+
+def _mix_dict(p: Proposal) -> dict[str, Any]:
+    """The asset-class mix before and after, and whether it changed (0.1 point or more)."""
+    before = p.before.asset_mix
+    after = p.after.asset_mix if p.after is not None else None
+    rows = lambda m: [{"asset_class": str(k), "weight": _num(v)} for k, v in m.items()]  # noqa: E731
+    unchanged = None
+    if after is not None:
+        both = before.index.union(after.index)
+        gap = (before.reindex(both, fill_value=0.0) - after.reindex(both, fill_value=0.0)).abs()
+        unchanged = bool(gap.max() < 1e-3) if len(gap) else True
+    return {"before": rows(before), "after": None if after is None else rows(after),
+            "unchanged": unchanged}  # fmt: skip
+
+
+def _sleeve_money(p: Proposal) -> list[dict[str, Any]]:
+    """Money put into each sleeve fund, and its share of the money put into the sleeves."""
+    buys = p.trades[(p.trades["side"] == "buy") & p.trades["ticker"].isin(list(p.sleeves.values()))]
+    total = float(buys["amount"].sum())
+    names = {f: n for n, f in p.sleeves.items()}
+    return [
+        {
+            "sleeve": names[t],
+            "fund": t,
+            "amount": _money(a),
+            "share": _num(a / total) if total else None,
+        }
+        for t, a in zip(buys["ticker"], buys["amount"], strict=True)
+    ]
+
+
 def proposal_dict(p: Proposal) -> dict[str, Any]:
     """Every figure of a proposal; ``before``/``after`` are the analyze figures."""
     return with_market_data(
@@ -440,6 +383,9 @@ def proposal_dict(p: Proposal) -> dict[str, Any]:
             "after": p.after.to_dict() if p.after is not None else None,
             "target_weights": {str(k): _num(v) for k, v in p.target.items()},
             "trades": [_trade_dict(r) for r in p.trades.to_dict(orient="records")],
+            "scope": _scope_dict(p),
+            "asset_mix": _mix_dict(p),
+            "sleeve_money": _sleeve_money(p),
             "turnover": _num(p.turnover),
             "estimated_cost": _money(p.est_cost),
             "realized_gain": _money(p.realized_gain),

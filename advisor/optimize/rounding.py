@@ -39,6 +39,7 @@ class Book:
     total: float  # account value, money
     may_sell: np.ndarray  # bool: not held
     may_buy: np.ndarray  # bool: not restricted
+    min_stub: float = 0.0  # money a position sold in part keeps at least (no stubs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,6 +149,8 @@ def _allowed(s: _State, i: int, move: tuple[int, bool], min_trade: float) -> boo
         return False
     if new > b.shares0[i] + 1e-12 and not b.may_buy[i]:
         return False
+    if 1e-12 < new < b.shares0[i] - 1e-12 and new * b.prices[i] < b.min_stub - 1e-9:
+        return False  # a stub: sold in part below the minimum position
     money = abs(new - b.shares0[i]) * b.prices[i]
     return money == 0 or money >= min_trade - 1e-9
 

@@ -189,6 +189,7 @@ def hedge(
     prices: dict[str, float | str] | None = None,
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
+    total_value: float | None = None,
 ) -> HedgeReport:
     """Size and measure hedges of a portfolio, side by side with a rebalance, under scenarios.
 
@@ -219,7 +220,7 @@ def hedge(
     else:
         whatif = what_if(
             portfolio, market, _hedge_scenarios() if scenarios is None else scenarios,
-            mandate=mandate, benchmark=benchmark, megacaps=megacaps,
+            mandate=mandate, benchmark=benchmark, megacaps=megacaps, total_value=total_value,
         )  # fmt: skip
     parsed = [
         i if isinstance(i, Instrument)

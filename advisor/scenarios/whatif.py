@@ -189,6 +189,7 @@ def what_if(
     sleeves: dict[str, str] | None = None,
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
+    total_value: float | None = None,
 ) -> WhatIf:
     """Run ``scenarios`` on a portfolio, the benchmark and (optionally) a proposed rebalance.
 
@@ -215,11 +216,13 @@ def what_if(
             raise AdvisorError("proposing a rebalance needs the holdings, not an analysis")
         from advisor.optimize.proposal import propose
 
-        proposal = propose(portfolio, market, mandate, benchmark=benchmark, megacaps=megacaps)
+        proposal = propose(portfolio, market, mandate, benchmark=benchmark, megacaps=megacaps,
+                           total_value=total_value)  # fmt: skip
     if proposal is not None:
         before = proposal.before
     elif isinstance(portfolio, Holdings):
-        before = analyze(portfolio, market, benchmark=benchmark, megacaps=megacaps)
+        before = analyze(portfolio, market, benchmark=benchmark, megacaps=megacaps,
+                         total_value=total_value)  # fmt: skip
     else:
         before = portfolio
     if sleeves is None:
