@@ -21,9 +21,12 @@ rebuilt from ``../shared/data`` as it stood then:
   holdings' return and the fund's own from the date to the snapshot date: how far the carry is
   from what the fund held.
 * **risk model**: factor returns, factor covariance, exposures and residual variances exactly as
-  :mod:`advisor.data.riskmodel` estimates them, from the windows ending at the date, for the
-  securities asked for (and the benchmark's members and every fund); names with too little
-  history take their sector-and-size peers' medians.
+  :func:`advisor.data.riskmodel.estimate` estimates them, from the windows ending at the date,
+  for the securities asked for (and the benchmark's members and every priced fund); short
+  histories are shrunk toward their peers'. Prices come from the S&P 1500 and ETF daily file
+  (2015-2026) and the monthly file: a name only in the whole-market file (2023-2026) has no
+  price at a past date, so a holding of it is left out of the back-test (and said so), and so is
+  a mutual fund modelled by its ETF twin.
 * **market caps** carried back by price (share counts held constant), size buckets recomputed at
   the build's $200B megacap threshold; **dividend yields** from the newest S&P 500 financials
   file dated on or before the date (the data has them from 2024-12-01; unknown before);
@@ -46,18 +49,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.data import etfs
-from advisor.data.riskmodel import (
-    FACTORS,
-    PERIODS_PER_YEAR,
-    ModelParams,
-    clean_returns,
-    factor_covariance,
-    factor_returns,
-    loadings,
-    monthly_factor_returns,
-    peer_fill,
-    regress,
-)
+from advisor.data.riskmodel import FACTORS, ModelParams, estimate
 from advisor.data.sources import PRICES_DAILY, RawData, last_price
 from advisor.data.universe import MAX_PRICE_AGE_DAYS, MEGACAP_MIN, drift
 from advisor.errors import DataError
@@ -239,25 +231,21 @@ def risk_universe(
     return priced[priced.isin(list(names))]
 
 
-def _monthly_end(date: pd.Timestamp) -> pd.Timestamp:
-    """The last month-end whose close is known on ``date`` (as :func:`riskmodel.estimate`)."""
-    return date - pd.offsets.MonthEnd(1) if date != date + pd.offsets.MonthEnd(0) else date
-
-
 def risk_at(
     raw: RawData, date: pd.Timestamp, sec: pd.DataFrame, names: pd.Index, params: ModelParams
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """The factor risk model at ``date`` for ``names``, from data up to ``date`` only.
 
-    As :func:`advisor.data.riskmodel.estimate`: weighted regressions of daily returns (or of
-    monthly ones for names with only monthly closes) on the factor returns, peers' medians for
-    names with too little history, floors on specific volatility.
+    The build's own :func:`advisor.data.riskmodel.estimate` (sanity filters, weighted
+    regressions of daily returns, or of monthly ones for names with only monthly closes, short
+    histories shrunk toward their peers, floors on specific volatility), given the daily closes
+    of the S&P 1500 and ETF file and the ETF closes up to ``date`` only.
 
     Returns
     -------
     risk : DataFrame
         Index ticker (``names``); the factor exposures, ``specific_var`` (annualised),
-        ``method`` (daily, monthly, peers) and ``n_obs``.
+        ``method`` (daily, daily-shrunk, monthly, peers), ``n_obs`` and ``shrink_weight``.
     factor_cov : DataFrame
         Annualised factor covariance (factor x factor).
     factor_returns : DataFrame
@@ -265,46 +253,16 @@ def risk_at(
     record : dict
         Counts: securities per method, daily moves treated as data errors.
     """
-    etf = raw.etf_daily().loc[:date]
-    fr = factor_returns(etf)
-    F = factor_covariance(fr, date, params)
     sub = sec.loc[names]
-    lo = loadings(sub["sector"], sub["is_etf"])
-    daily, monthly = raw.daily().loc[:date], raw.monthly()
-    d_names = [t for t in names if t in daily.columns]
-    r, dropped = clean_returns(
-        daily[d_names].iloc[-(params.window_days + 1) :], params.max_abs_daily_return
+    model = estimate(
+        raw.daily().loc[:date], raw.monthly(), raw.etf_daily().loc[:date], sub, date, params
     )
-    B, var, nobs = regress(r.iloc[1:], fr, {t: lo[t] for t in d_names}, params, PERIODS_PER_YEAR)
-    m_names = [t for t in names if t not in daily.columns and t in monthly.columns]
-    mwin = monthly.loc[: _monthly_end(date), m_names].iloc[-(params.monthly_window + 1) :]
-    mr = mwin.pct_change(fill_method=None).iloc[1:]
-    Bm, varm, nm = regress(
-        mr.mask(mr.abs() > 1.0),
-        monthly_factor_returns(etf),
-        {t: lo[t] for t in m_names},
-        params,
-        12,
-    )
-    method = pd.concat(
-        [
-            pd.Series("daily", index=B.index, dtype=object),
-            pd.Series("monthly", index=Bm.index, dtype=object),
-        ]
-    ).reindex(names)
-    B = pd.concat([B, Bm]).reindex(names).fillna(0.0)[list(FACTORS)]
-    var = pd.concat([var, varm]).reindex(names)
-    missing = var.index[var.isna()]
-    peer_fill(B, var, missing, sub)
-    method[missing] = "peers"
-    floor = np.where(sub["is_etf"], params.specific_vol_floor_fund, params.specific_vol_floor_stock)
-    risk = B.copy()
-    risk["specific_var"] = np.maximum(var.to_numpy(), floor**2)
-    risk["method"] = method
-    risk["n_obs"] = pd.concat([nobs, nm]).reindex(names).fillna(0).astype(int)
-    record = {str(k): int(v) for k, v in method.value_counts().items()}
-    record["daily_moves_treated_as_errors"] = dropped
-    return risk, F, fr, record
+    risk = model["exposures"].reindex(names)[list(FACTORS)]
+    for key in ("specific_var", "method", "n_obs", "shrink_weight"):
+        risk[key] = model[key].reindex(names)
+    record = {str(k): int(v) for k, v in risk["method"].value_counts().items()}
+    record["daily_moves_treated_as_errors"] = int(model["dropped_returns"])
+    return risk, model["factor_cov"], model["factor_returns"], record
 
 
 def market_at(

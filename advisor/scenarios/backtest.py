@@ -100,10 +100,11 @@ class Client:
     notes: tuple[str, ...] = ()
 
 
-def client_of(holdings: Holdings, market: Market) -> Client:
-    """Today's weights by value of ``holdings`` (valued as ``analyze`` values them); bonds and
-    options are left out (the back-test holds securities with daily prices)."""
-    positions, total, cash = value_positions(holdings, market, None)
+def client_of(holdings: Holdings, market: Market, total_value: float | None = None) -> Client:
+    """Today's weights by value of ``holdings`` (valued as ``analyze`` values them; a weights-only
+    file at ``total_value``, else a notional account); bonds and options are left out (the
+    back-test holds securities with daily prices)."""
+    positions, total, cash = value_positions(holdings, market, total_value)
     kind = holdings.positions["instrument"].reindex(positions.index).astype(str)
     security = (kind == Instrument.SECURITY).to_numpy()
     notes = []
@@ -474,6 +475,7 @@ def backtest(
     *,
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
+    total_value: float | None = None,
     params: ModelParams | None = None,
     horizon: int = HORIZON_DAYS,
     market: Market | None = None,
@@ -491,8 +493,8 @@ def backtest(
         Dates to propose at, each moved to the last trading day on or before it.
     raw : RawData or str
         The raw data folder (``../shared/data``): prices and the past risk models come from it.
-    benchmark, megacaps
-        As for :func:`advisor.propose`.
+    benchmark, megacaps, total_value
+        As for :func:`advisor.propose` (``total_value`` values a weights-only file).
     params : ModelParams, optional
         Risk-model settings (the build's by default).
     horizon : int
@@ -511,7 +513,7 @@ def backtest(
     _check_mandate(mandate)
     raw = raw if isinstance(raw, RawData) else RawData(raw)
     base = market or load_market(store.PACKAGE_SNAPSHOT)
-    client = client_of(holdings, base)
+    client = client_of(holdings, base, total_value)
     closes = raw.daily()
     days = calendar(closes)
     when = sorted({history.trading_day(days, d) for d in dates})
