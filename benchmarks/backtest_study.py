@@ -38,19 +38,25 @@ def clients(n: int) -> list:
     return example_clients(ROOT / "portfolios", advisor.load_market()) + generated_clients(n)
 
 
-def one_date(args: tuple[str, str, list]) -> pd.DataFrame:
+def default_objective() -> str:
+    from advisor.optimize.mandate import Mandate
+
+    return str(getattr(Mandate().objective, "value", Mandate().objective))
+
+
+def one_date(args: tuple[str, str, list, str | None]) -> pd.DataFrame:
     """Worker: every client and budget at one date (its own raw-data reader and market)."""
-    source, date, cl = args
+    source, date, cl, objective = args
     from advisor.data.sources import RawData
     from advisor.scenarios.backtest_study import run_date
 
     t0 = time.perf_counter()
-    rows = run_date(RawData(source), pd.Timestamp(date), cl)
+    rows = run_date(RawData(source), pd.Timestamp(date), cl, objective=objective)
     print(f"{date}: {len(rows)} evaluations in {time.perf_counter() - t0:.1f} s", flush=True)
     return rows
 
 
-def run(source: str, n: int, workers: int) -> tuple[pd.DataFrame, dict]:
+def run(source: str, n: int, workers: int, objective: str | None) -> tuple[pd.DataFrame, dict]:
     """The study's rows, and how long it took (seconds, wall clock) and on what."""
     from advisor.data.sources import RawData
     from advisor.scenarios.backtest import calendar, schedule
@@ -58,7 +64,7 @@ def run(source: str, n: int, workers: int) -> tuple[pd.DataFrame, dict]:
     t0 = time.perf_counter()
     cl = clients(n)
     dates = schedule(START, None, "quarter", calendar(RawData(source).daily()))
-    jobs = [(source, str(d.date()), cl) for d in dates]
+    jobs = [(source, str(d.date()), cl, objective) for d in dates]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         frames = list(pool.map(one_date, jobs))
     rows = pd.concat(frames, ignore_index=True)
@@ -71,6 +77,8 @@ def run(source: str, n: int, workers: int) -> tuple[pd.DataFrame, dict]:
         "dates": len(dates),
         "clients": len(cl),
         "measured": pd.Timestamp.now().strftime("%Y-%m-%d"),
+        "objective": f"`{objective or default_objective()}`"
+        + ("" if objective else " (the default)"),
     }
     return rows, timing
 
@@ -80,6 +88,7 @@ def main() -> None:
     ap.add_argument("--source", default=str(ROOT / ".." / "shared" / "data"))
     ap.add_argument("--clients", type=int, default=22, help="generated clients (default 22)")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--objective", help="the mandate's objective (default: the library's)")
     ap.add_argument("--rows", type=Path, help="reuse saved rows: rewrite the document only")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "proposal-backtest.md")
     a = ap.parse_args()
@@ -88,7 +97,7 @@ def main() -> None:
         rows = pd.read_csv(a.rows, parse_dates=["date", "end"])
         timing = pd.read_json(a.rows.with_suffix(".timing.json"), typ="series").to_dict()
     else:
-        rows, timing = run(a.source, a.clients, a.workers)
+        rows, timing = run(a.source, a.clients, a.workers, a.objective)
         out = rows.drop(columns=["left_out"]).assign(left_out=rows["left_out"].map(" ".join))
         out.to_csv(csv, index=False, float_format="%.6g")
         pd.Series(timing).to_json(csv.with_suffix(".timing.json"), indent=1)

@@ -296,19 +296,30 @@ def test_evaluate_refuses_a_non_trading_day(one_date) -> None:  # noqa: ANN001
 @pytest.mark.slow
 @needs_raw_data
 def test_study_subset_realised_over_budget() -> None:
-    """Two clients x four quarter-ends under a 4 % budget. The study (docs/proposal-backtest.md)
-    found realised TE above the budget more often than not (median realised / budget 1.14 at
-    4 %) while the same model is close to unbiased for the current portfolios (1.07). On this
-    subset the study measured a median of 1.18 (range 1.01-1.45) and 1.02 for the current
-    portfolios; the bands leave a margin around those."""
+    """Two clients x four quarter-ends (2022-06-30 .. 2023-03-31) under a 4 % budget, as in
+    docs/proposal-backtest.md and docs/proposal-backtest-default.md: with objective ``megacap``
+    (the whole budget spent) realised TE runs above the budget more than under the default
+    objective (full studies: medians 1.14 and 0.96). Measured on this subset: median realised /
+    budget 1.11 (range 0.84-1.31) with ``megacap``, 0.82 (0.69-1.04) with the default; the bands
+    leave a margin around those."""
     import advisor
     from advisor.data.history import raw_data
 
     raw, base = raw_data(RAW_DATA), advisor.load_market()
     clients = study.example_clients(PORTFOLIOS, base)[:1] + study.generated_clients(1)
     dates = bt.schedule("2022-06-30", "2023-03-31", "quarter", bt.calendar(raw.daily()))
-    rows = pd.concat([study.run_date(raw, d, clients, (0.04,), base=base) for d in dates])
-    s = study.budget_summary(rows).loc[0.04]
-    assert s["evaluated"] == 8 and s["errors"] == 0 and s["infeasible"] == 0
-    assert 1.0 < s["p50"] < 1.4
-    assert 0.8 < s["curr_real_over_pred"] < 1.25
+    med = {}
+    for objective in (None, "megacap"):
+        rows = pd.concat(
+            [
+                study.run_date(raw, d, clients, (0.04,), base=base, objective=objective)
+                for d in dates
+            ]
+        )
+        s = study.budget_summary(rows).loc[0.04]
+        assert s["evaluated"] == 8 and s["errors"] == 0 and s["infeasible"] == 0
+        assert 0.85 < s["curr_real_over_pred"] < 1.2  # 1.02: the model about right for them
+        med[objective] = s["p50"]
+    assert 0.95 < med["megacap"] < 1.3
+    assert 0.65 < med[None] < 1.0
+    assert med["megacap"] > med[None] + 0.1

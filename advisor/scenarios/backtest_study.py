@@ -105,17 +105,19 @@ def run_date(
     *,
     base: Market | None = None,
     horizon: int = HORIZON_DAYS,
+    objective: str | None = None,
 ) -> pd.DataFrame:
     """Every client under every budget at one date (moved to the last trading day on or before
     it), on one market built for all of them.
 
-    Returns one row per (client, budget): ``client`` and :data:`COLUMNS` (a failed evaluation
-    has status ``error`` and its message in ``error``).
+    ``objective`` is the mandate's (default: the library's default). Returns one row per
+    (client, budget): ``client`` and :data:`COLUMNS` (a failed evaluation has status ``error``
+    and its message in ``error``).
     """
     from advisor.data.history import market_at, trading_day
     from advisor.optimize.mandate import Mandate
 
-    mandates = [Mandate(max_te=b) for b in budgets]
+    mandates = [Mandate(max_te=b, objective=objective) for b in budgets]
     tickers = set().union(*(needed_tickers(c, m, None) for c in clients for m in mandates))
     closes = raw.daily()
     date = trading_day(calendar(closes), date)
