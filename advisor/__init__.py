@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 __version__ = "0.1.0"
@@ -34,6 +34,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "load_market": ("advisor.market.snapshot", "load_market"),
     "Market": ("advisor.market.snapshot", "Market"),
     "Holdings": ("advisor.domain", "Holdings"),
+    "Household": ("advisor.holdings.household", "Household"),
+    "AccountType": ("advisor.domain", "AccountType"),
+    "LOT_COLUMNS": ("advisor.domain", "LOT_COLUMNS"),
+    "ACCOUNT_COLUMNS": ("advisor.domain", "ACCOUNT_COLUMNS"),
     "SLEEVES": ("advisor.market.sleeves", "SLEEVES"),
     "DEFAULT_MEGACAPS": ("advisor.market.snapshot", "DEFAULT_MEGACAPS"),
     # analysis
@@ -73,10 +77,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 #: Wings a notebook may reach as attributes (``advisor.hedging.METHODS``).
 _MODULES = {"hedging": "advisor.scenarios.hedging", "units": "advisor.units"}
 
-__all__ = sorted([*_EXPORTS, "read_holdings", "__version__"])
+__all__ = sorted([*_EXPORTS, "read_holdings", "read_household", "__version__"])
 
 if TYPE_CHECKING:
     from advisor.domain import Holdings
+    from advisor.holdings.household import Household
     from advisor.market.snapshot import Market
 
 
@@ -102,6 +107,27 @@ def read_holdings(
                     prices=sec["price"].dropna().to_dict(), names=sec["name"].to_dict(),
                     mutual_funds=market.mutual_fund_label)  # fmt: skip
     return read(path, market, mapping=mapping, unknown=unknown)
+
+
+def read_household(
+    path_or_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    market: Market | Collection[str] | None = None,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    unknown: Literal["error", "cash", "skip"] = "error",
+) -> Household:
+    """Read a household: a YAML file listing its accounts, a folder of exports, or several files.
+
+    Each file is read as :func:`read_holdings` reads it (same ``market``, ``mapping`` and
+    ``unknown``); see :func:`advisor.holdings.household.read_household`. The result's
+    ``holdings`` is one :class:`Holdings` for the whole household, with ``lots`` and
+    ``accounts`` per account.
+    """
+    from advisor.holdings.household import read_household as read
+    from advisor.market.snapshot import load_market
+
+    market = load_market() if market is None else market
+    return read(path_or_paths, lambda p: read_holdings(p, market, mapping=mapping, unknown=unknown))
 
 
 def __getattr__(name: str) -> Any:

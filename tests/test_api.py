@@ -76,9 +76,11 @@ def test_to_dict_is_the_cli_json(monkeypatch) -> None:  # noqa: ANN001
     h = advisor.read_holdings(GROWTH, market)
     a = advisor.analyze(h, market)
     assert _round_trip(a.to_dict()) == _cli_json("analyze", GROWTH)
-    m = advisor.Mandate(max_te=0.04, max_turnover=0.3)
+    m = advisor.Mandate(max_te=0.04, max_turnover=0.3, megacap_target=0.55)
     p = _round_trip(advisor.propose(h, market, m).to_dict())
-    cli = _cli_json("propose", GROWTH, "--max-te", "4%", "--max-turnover", "30%")
+    cli = _cli_json(
+        "propose", GROWTH, "--max-te", "4%", "--max-turnover", "30%", "--megacap-target", "55%"
+    )
     for d in (p, cli):
         d["solver"].pop("solve_time")  # wall-clock time: the one figure that differs by run
     assert p == cli

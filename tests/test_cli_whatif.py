@@ -19,7 +19,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_what_if_json_contract_with_the_proposed_column() -> None:
     code, out, err = run(
         "what-if", GROWTH, "--shock", "megacaps=-30%", "--replay", "covid", "--propose",
-        "--max-te", "4%", "--max-turnover", "30%", "--format", "json",
+        "--max-te", "4%", "--max-turnover", "30%", "--megacap-target", "55%", "--format", "json",
     )  # fmt: skip
     assert code == 0, err
     d = json.loads(out)

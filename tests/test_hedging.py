@@ -4,6 +4,7 @@ futures and option sizing, and scenario payoffs worked by hand."""
 from __future__ import annotations
 
 import pytest
+from conftest import PORTFOLIOS
 
 from advisor.analytics.analysis import analyze
 from advisor.errors import AdvisorError
@@ -117,3 +118,17 @@ def test_bad_instruments_are_clear_errors(client, market) -> None:  # noqa: ANN0
             run(client, market, bad)
     with pytest.raises(AdvisorError, match="no XOM position"):
         run(client, market, "put:XOM")
+
+
+def test_shorting_a_stock_held_at_a_gain_warns_of_a_constructive_sale(market) -> None:  # noqa: ANN001
+    """growth_client holds 650 NVDA bought for 38,500: shorting NVDA against it is a constructive
+    sale (IRC 1259), its gain at the snapshot price named; an S&P 500 short is not."""
+    import advisor
+
+    h = advisor.read_holdings(PORTFOLIOS / "growth_client.csv", market)
+    r = advisor.hedge(h, market, ["NVDA", "SPY"])
+    nvda = [x for x in r.hedges if x.instrument == "NVDA"][0]
+    gain = 650 * market.securities.at["NVDA", "price"] - 38_500
+    assert any("constructive sale" in n and f"{gain:,.2f}" in n for n in nvda.notes)
+    spy = [x for x in r.hedges if x.instrument == "SPY"]
+    assert not any("constructive" in n for x in spy for n in x.notes)

@@ -105,9 +105,7 @@ def test_checked_te_equals_analysis_te_of_the_traded_portfolio(market) -> None: 
     p = propose(make_holdings(GROWTH, cash=20000), market, Mandate(max_te=0.04))
     # the check's TE (asset space, optimizer's matrices) vs analyze() on the whole-share holdings
     # (relative 1e-6: the traded amounts are rounded to the cent)
-    assert p.checks["max_te"]["value"] == pytest.approx(
-        p.scope_after.risk.tracking_error, rel=1e-6
-    )
+    assert p.checks["max_te"]["value"] == pytest.approx(p.scope_after.risk.tracking_error, rel=1e-6)
     assert abs(p.scope_after.risk.tracking_error - p.continuous_te) < 2e-3  # rounding only
 
 
@@ -221,7 +219,10 @@ def test_precheck_hold_plus_floor_over_100pct(market) -> None:  # noqa: ANN001
 def test_realized_gain_budget(market) -> None:  # noqa: ANN001
     h = make_holdings(GROWTH, cash=20000)
     h.positions["cost_basis"] = h.positions["shares"] * 50.0  # large embedded gains
-    for mandate in (Mandate(max_te=0.06), Mandate(max_te=0.06, max_realized_gain=120_000, megacap_target=0.66)):
+    for mandate in (
+        Mandate(max_te=0.06),
+        Mandate(max_te=0.06, max_realized_gain=120_000, megacap_target=0.66),
+    ):
         assert active_limits(mandate) <= ALL_LIMITS
     p = propose(h, market, Mandate(max_te=0.06, max_realized_gain=120_000, megacap_target=0.66))
     assert_limits_hold(p, Mandate(max_te=0.06, max_realized_gain=120_000, megacap_target=0.66))

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from advisor.analytics import concentration as conc
 from advisor.market import snapshot
+from advisor.optimize.mandate import Mandate
 from advisor.optimize.optimizer import bound_names
 from advisor.report.json import dumps
 from advisor.report.table import money, pct
@@ -27,6 +28,7 @@ def test_binding_bounds_in_plain_words() -> None:
     data = SimpleNamespace(
         assets=pd.Index(["NVDA", "QQQ", "RSP", "AAPL", "IJR"]),
         is_stock=np.array([True, False, False, True, False]),
+        sleeve=np.array([False, False, True, False, True]),
     )
     account = SimpleNamespace(
         lo=np.array([0.10, 0.0, 0.0, 0.0, 0.05]),
@@ -34,7 +36,8 @@ def test_binding_bounds_in_plain_words() -> None:
         w0=np.array([0.10, 0.20, 0.0, 0.30, 0.0]),
     )
     w = np.array([0.10, 0.20, 0.10, 0.05, 0.05])
-    assert bound_names(data, w, account) == [  # type: ignore[arg-type]
+    mandate = Mandate(hold=("NVDA",), restrict=("QQQ",), max_position=0.05)
+    assert bound_names(data, w, account, mandate) == [  # type: ignore[arg-type]
         "NVDA held at today's weight (--hold)",
         "QQQ restricted, not bought (--restrict)",
         "RSP at its sleeve cap (--sleeve-max)",
@@ -42,7 +45,7 @@ def test_binding_bounds_in_plain_words() -> None:
         "IJR at its sleeve floor (--sleeve-min)",
     ]
     inside = np.array([0.12, 0.15, 0.05, 0.04, 0.06])  # every weight off its bounds
-    assert bound_names(data, inside, account) == []  # type: ignore[arg-type]
+    assert bound_names(data, inside, account, mandate) == []  # type: ignore[arg-type]
 
 
 def test_merged_overlay_says_why_and_prices_say_what_they_are(market) -> None:  # noqa: ANN001

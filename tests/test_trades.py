@@ -132,7 +132,9 @@ def test_fractional_holding_sold_whole_and_csv_matches_json(market) -> None:  # 
 
 def test_min_trade_and_hold_hold_on_every_trade(market) -> None:  # noqa: ANN001
     h = make_holdings({**GROWTH, "NVDA": 650.75}, cash=20_000)
-    m = Mandate(objective="megacap", max_te=0.04, min_trade=2_500, hold=("NVDA",), sleeve_mix="free")
+    m = Mandate(
+        objective="megacap", max_te=0.04, min_trade=2_500, hold=("NVDA",), sleeve_mix="free"
+    )
     p = propose(h, market, m)
     assert p.status == "optimal", p.diagnostics
     assert (p.trades["amount"] >= 2_500).all()

@@ -16,6 +16,8 @@ import pandas as pd
 
 from advisor.analytics import assets, instruments
 from advisor.analytics import concentration as conc
+from advisor.analytics.accounts import COLUMNS as ACCOUNT
+from advisor.analytics.accounts import account_figures, accounts_list
 from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings, PositionKind, PriceSource
 from advisor.errors import InputError
@@ -78,6 +80,8 @@ class Analysis:
     bench: Benchmark | None = None  # what ``benchmark`` names
     asset_mix: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     us_equity: Part | None = None  # the US-equity positions against the S&P 500
+    #: Per-account figures, index account id (see :data:`advisor.analytics.accounts.COLUMNS`)
+    accounts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(ACCOUNT)))
 
     def to_dict(self) -> dict[str, Any]:
         """Every figure, JSON-ready (the ``advisor analyze --format json`` contract)."""
@@ -386,6 +390,7 @@ def analyze(
         bench=bench,
         asset_mix=mix,
         us_equity=_us_equity(positions, whole, bench, market, megacaps),
+        accounts=account_figures(holdings, positions, total, whole.lookthrough, market, megacaps),
     )
 
 
@@ -639,5 +644,6 @@ def analysis_dict(a: Analysis) -> dict[str, Any]:
         ],
         "risk": a.risk.to_dict(),
         "us_equity": None if a.us_equity is None else a.us_equity.to_dict(),
+        "accounts": accounts_list(a.accounts),
         "warnings": list(a.warnings),
     }

@@ -34,7 +34,8 @@ from advisor.cli.main import main
 def analyze(fmt: str, output: Path | None, **o: Any) -> None:
     """Megacap exposure, concentration and tracking error of the holdings in FILE.
 
-    FILE is a CSV or XLSX export with a ticker column and shares, market value or weight.
+    FILE is a CSV or XLSX export with a ticker column and shares, market value or weight, or a
+    household: a YAML file listing its accounts, or a folder of exports.
 
     Example: advisor analyze portfolios/growth_client.csv
     """
@@ -57,13 +58,13 @@ def propose(fmt: str, output: Path | None, **o: Any) -> None:
 
     Exit code 3 when the limits cannot all hold (the report says which to relax).
 
-    Example: advisor propose portfolios/growth_client.csv --max-te 4% --max-turnover 30%
+    Example: advisor propose portfolios/growth_client.csv --megacap-target 45% --max-te 4%
     """
     import advisor
     from advisor.report import proposal as report
 
-    mandate = build_mandate(o)
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = advisor.propose(holdings, market, mandate, **opts)
     echo_warnings(result.before.warnings)
     emit(result, fmt, None, report)
@@ -93,8 +94,8 @@ def frontier(points: int, chart: Path | None, fmt: str, output: Path | None, **o
     import advisor
     from advisor.report import frontier as report
 
-    mandate = build_mandate(o)
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = advisor.frontier(holdings, market, mandate, points=points, **opts)
     echo_warnings(result.setup.before.warnings)
     emit(result, fmt, output, report)
@@ -151,9 +152,9 @@ def what_if_command(fmt: str, output: Path | None, **o: Any) -> None:
     from advisor.report import whatif as report
 
     scenarios = _scenarios(o)
-    mandate = build_mandate(o)
     with_proposal = o.pop("with_proposal")
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = advisor.what_if(holdings, market, scenarios,
                              mandate=mandate if with_proposal else None, **opts)  # fmt: skip
     echo_warnings(result.before.warnings)
@@ -225,10 +226,10 @@ def hedge(fmt: str, output: Path | None, **o: Any) -> None:
     terms = advisor.OptionTerms.of(**{k: o.pop(k) for k in keys})
     prices = dict(pairs_option(o.pop("future_prices"), "--price"))
     scenarios = _scenarios(o)
-    mandate = build_mandate(o)
     with_proposal = o.pop("with_proposal")
     instruments, target, methods = o.pop("instruments"), o.pop("target"), o.pop("methods")
     market, holdings, opts = load_inputs(o)
+    mandate = build_mandate(o)
     result = advisor.hedge(
         holdings, market, instruments or None, scenarios=scenarios,
         mandate=mandate if with_proposal else None, target=target,

@@ -137,16 +137,52 @@ def pairs_option(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 def load_inputs(o: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
     """(market, holdings, {benchmark, megacaps}) from the holdings options (removed from ``o``)."""
     import advisor
+    from advisor.holdings.household import is_household
 
     market = advisor.load_market()
     mapping = dict(pairs_option(o.pop("maps"), "--map"))
-    holdings = advisor.read_holdings(
-        o.pop("file"), market, mapping=mapping, unknown=o.pop("unknown")
-    )
+    path, unknown = o.pop("file"), o.pop("unknown")
+    o["household"] = None
+    if is_household(path):  # a household YAML file or a folder of exports
+        o["household"] = advisor.read_household(path, market, mapping=mapping, unknown=unknown)
+        holdings = o["household"].holdings
+    else:
+        holdings = advisor.read_holdings(path, market, mapping=mapping, unknown=unknown)
     benchmark = o.pop("benchmark") or None
     mega = [m.strip() for m in o.pop("megacaps").split(",") if m.strip()]
     return market, holdings, {"benchmark": benchmark, "megacaps": mega,
                               "total_value": o.pop("total_value")}  # fmt: skip
+
+
+def _household_options(household: Any) -> dict[str, Any]:
+    """A household file's mandate as ``{"--max-te": "4%", ...}``, with its tax rates."""
+    if household is None:
+        return {}
+    out = {f"--{k.lstrip('-')}": v for k, v in (household.mandate or {}).items()}
+    if household.tax_rates and "--tax-rates" not in out:
+        out["--tax-rates"] = dict(household.tax_rates)
+    return out
+
+
+def _from_default(name: str) -> bool:
+    """The option ``name`` was not given on the command line."""
+    ctx = click.get_current_context(silent=True)
+    source = ctx.get_parameter_source(name) if ctx is not None else None
+    return source in (None, click.core.ParameterSource.DEFAULT)
+
+
+def _household_value(value: Any, kind: str, option: str) -> Any:
+    """A household file's mandate value in the form the command line gives it."""
+    if kind in ("list", "pairs", "percent-pairs"):
+        items = value if isinstance(value, list | tuple) else str(value).split(",")
+        return tuple(str(v).strip() for v in items if str(v).strip())
+    if kind == "percent":
+        return PERCENT.convert(str(value), None, None)
+    if kind == "money":
+        return MONEY_OR_ZERO.convert(str(value), None, None)
+    if kind == "float":
+        return float(value)
+    return value
 
 
 _KINDS: dict[str, dict[str, Any]] = {
@@ -157,6 +193,7 @@ _KINDS: dict[str, dict[str, Any]] = {
     "pairs": {"multiple": True},
     "percent-pairs": {"multiple": True},
     "mix": {},
+    "flag": {"is_flag": True, "default": False},
 }
 
 
@@ -186,12 +223,18 @@ def mandate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_mandate(o: dict[str, Any]) -> Any:
-    """A Mandate from the parsed mandate options (removed from ``o``)."""
+    """A Mandate from the parsed mandate options (removed from ``o``). With a household file
+    (``o["household"]``, set by :func:`load_inputs`), its mandate and tax rates fill the options
+    not given on the command line."""
     from advisor.optimize.mandate import Mandate, option_fields
 
+    household = o.pop("household", None)
+    given = _household_options(household)
     kwargs: dict[str, Any] = {}
     for f in option_fields():
         value, kind, option = o.pop(f.name), f.metadata["kind"], f.metadata["option"]
+        if option in given and _from_default(f.name):
+            value = _household_value(given[option], kind, option)
         if kind == "list":
             value = tuple(t.strip() for v in value for t in v.split(",") if t.strip())
         elif kind == "pairs":

@@ -9,6 +9,7 @@ price implied by the file far from the snapshot's). Every refusal is an
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -67,6 +68,10 @@ class Row:
     instrument: Instrument = Instrument.SECURITY
     terms: instruments.Bond | instruments.Option | None = None  # a bond's or option's terms
     accrued: float = NAN  # a bond's accrued interest, when the file gives it
+    cost_per_share: float = NAN  # the file's cost per share (average cost), when it gives one
+    account_name: str = ""  # the account's name, when the file gives it beside its number
+    acquired: dt.date | None = None  # a lot's acquisition date, when the file gives it
+    term: str = ""  # a lot's holding period as the file states it: "short", "long" or ""
 
     @property
     def scale(self) -> float:
@@ -436,9 +441,24 @@ def _instrument_row(ticker: str, group: list[Row], ctx: Context) -> instruments.
     return ticker, terms, total([r.shares for r in group]), math.fsum(accrued) if accrued else NAN
 
 
+def _say_lines(ticker: str, group: list[Row], ctx: Context) -> None:
+    """Name the lines of a ticker that is on several lines (accounts, lots of unknown date)."""
+    if len(group) < 2 or all(r.acquired is not None or r.term for r in group):
+        return  # one line, or a lot file's lots: nothing to say
+    where = ", ".join(f"{r.line} ({r.raw})" for r in group)
+    accounts = {r.account for r in group}
+    held = f" in {len(accounts)} accounts" if len(accounts) > 1 else ""
+    ctx.warn(
+        group[0].line,
+        f"{ticker} appears on {len(group)} lines{held} ({where}): added up in one position, "
+        "each line kept as a lot",
+    )
+
+
 def aggregate(positions: list[Row], ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per ticker (bond CUSIP, option symbol), sorted; duplicate lines summed, with a
-    warning naming the lines; and the instruments table of the bonds and options among them."""
+    """One row per ticker (bond CUSIP, option symbol), sorted; duplicate lines added up (each
+    stays a lot, see :mod:`advisor.holdings.lots`), with a warning naming the lines; and the
+    instruments table of the bonds and options among them."""
     groups: dict[str, list[Row]] = {}
     for r in positions:
         groups.setdefault(r.ticker, []).append(r)
@@ -449,9 +469,7 @@ def aggregate(positions: list[Row], ctx: Context) -> tuple[pd.DataFrame, pd.Data
         group = groups[ticker]
         if any(r.mapped for r in group):
             combine_mapped(ticker, group, ctx)
-        if len(group) > 1:
-            where = ", ".join(f"{r.line} ({r.raw})" for r in group)
-            ctx.warn(group[0].line, f"{ticker} appears on {len(group)} lines ({where}): summed")
+        _say_lines(ticker, group, ctx)
         for role in ("shares", "value", "weight", "cost_basis"):
             columns[role].append(total([getattr(r, role) for r in group]))
         kind = group[0].instrument

@@ -47,6 +47,7 @@ _LIMITS = {
     "price": (MAX_PRICE, "price", "a share price over ten million"),
     "value": (MAX_VALUE, "market value", "a position worth more than ten trillion"),
     "cost_basis": (MAX_VALUE, "cost basis", "a cost basis over ten trillion"),
+    "cost_per_share": (MAX_PRICE, "cost per share", "a cost per share over ten million"),
     "weight": (MAX_WEIGHT, "weight", "neither a fraction nor a percent"),
 }
 

@@ -14,11 +14,12 @@ import math
 import os
 import re
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 from advisor.domain import Holdings, Instrument
 from advisor.errors import InputError
-from advisor.holdings import instrument_lines, lines, tickers
+from advisor.holdings import accounts, instrument_lines, lines, lots, tickers
 from advisor.holdings.instruments import Option
 from advisor.holdings.lines import NUMERIC, Context, Header, Row, money
 from advisor.holdings.numbers import implausible, parse_number, shorten
@@ -40,7 +41,14 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
         "price": "Price|Last Price|Last|Current Price|Market Price|Closing Price|Close Price|"
         "Share Price|Unit Price|Last Sale Price",
         "cost_basis": "Cost Basis|Cost Basis Total|Total Cost|Cost|Total Cost Basis|Book Value",
-        "account": "Account|Account Number|Account Name|Account ID|Account No|Acct|Acct Number",
+        "account": "Account|Account Number|Account ID|Account No|Acct|Acct Number",
+        "account_name": "Account Name|Account Nickname|Account Description|Account Title",
+        # tax lots (see advisor.holdings.lots)
+        "acquired": "Acquired|Acquired Date|Date Acquired|Open Date|Acquisition Date|"
+        "Purchase Date|Date Purchased",
+        "term": "Term|Holding Period|Short/Long Term|Short/Long|Long/Short Term|Gain Term",
+        "cost_per_share": "Cost/Share|Cost per Share|Cost Basis per Share|Average Cost|"
+        "Avg Cost|Average Cost Basis|Average Cost per Share|Unit Cost|Avg Cost/Share",
         "description": "Description|Name|Security Name|Security Description|Investment Name|"
         "Security",
         # bonds and options (see advisor.holdings.instrument_lines)
@@ -62,6 +70,7 @@ _TOTAL_CELL = re.compile(
     r"for\s+all\s+accounts))?\s*:?",
     re.IGNORECASE,
 )
+_LOT_TITLE = re.compile(r"\blots?\b|\bcost basis\b", re.IGNORECASE)  # "AAPL Lot Details"
 _LONGEST_NAME = 100  # a longer cell is no column name (and no total marker)
 _SIGNED = {"shares": "quantity", "value": "value", "price": "price", "weight": "weight"}
 _UNITS_HINT = (
@@ -146,7 +155,6 @@ def read_holdings(
     ctx = Context(name, known, canon_map, prices, names, mutual_funds=mutual_funds)
     table = read_table(name, lambda rows: _header_at(rows) is not None)
     header = _find_header(table, name)
-    _warn_preamble(table, header, ctx)
     rows = lines.skip_sum_totals(_read_body(table, header, ctx), header, ctx)
     kept = lines.handle_unknown(rows, unknown, ctx)
     lines.scale_weights(kept, header, ctx)
@@ -165,6 +173,13 @@ def read_holdings(
     for key in sorted(set(canon_map) - ctx.used):
         ctx.note(f"--map {key}={canon_map[key]} matched no line")
     frame, terms = lines.aggregate(positions, ctx)
+    lots.note_undated(positions, "acquired" in header.columns, ctx)
+    named = "account" in header.columns or any(r.account for r in kept)
+    cash_of = accounts.cash_by_account((r.account, r.value) for r in cash_rows)
+    seen = [(r.account, r.account_name) for r in sorted(kept, key=lambda r: r.line)]
+    account_table, said = accounts.table(seen, cash_of, named)
+    for text in said:
+        ctx.note(text)
     ctx.warnings.sort(key=lambda item: item[0])
     return Holdings(
         path=name,
@@ -175,6 +190,8 @@ def read_holdings(
         warnings=tuple(text for _, text in ctx.warnings),
         basis=basis,
         instruments=terms,
+        lots=lots.table(positions),
+        accounts=account_table,
     )
 
 
@@ -205,10 +222,12 @@ def _roles(cells: list[str]) -> tuple[dict[str, int], dict[str, str]]:
 
 
 def _header_at(rows: list[tuple[int, list[str]]]) -> Header | None:
-    """The first row with a ticker column and a shares, value or weight column, if any."""
+    """The first row with a ticker column (or, in a lot file whose sections name the ticker, an
+    acquisition-date column) and a shares, value or weight column, if any."""
     for index, (line, cells) in enumerate(rows):
         columns, names = _roles(cells)
-        if "ticker" in columns and any(a in columns for a in _AMOUNTS):
+        keyed = "ticker" in columns or "acquired" in columns
+        if keyed and any(a in columns for a in _AMOUNTS):
             percent = "weight" in names and bool(re.search(r"%|percent|pct", names["weight"], re.I))
             return Header(index, line, columns, names, percent)
     return None
@@ -234,13 +253,48 @@ def _find_header(rows: list[tuple[int, list[str]]], path: str) -> Header:
     )
 
 
+@dataclass
+class Section:
+    """The account and ticker that section lines above a line name (Schwab's All-Accounts and
+    lot-details layouts), for files without an account or ticker column."""
+
+    account: str = ""
+    ticker: str = ""
+
+
+def _section(line: int, cells: list[str], header: Header, section: Section, ctx: Context) -> bool:
+    """Read a line with one cell as a section line (an account's name, a lot file's ticker);
+    False when it is not one."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if len(filled) != 1 or _is_total(filled):
+        return False
+    text = filled[0]
+    if "account" not in header.columns and accounts.looks_like_account(text):
+        section.account = text
+        ctx.warn(line, f"account {text!r}: the lines below are in this account")
+        return True
+    words = text.split()
+    ticker = None
+    if "ticker" not in header.columns and words[0].isupper():
+        ticker = tickers.resolve(words[0], ctx.known)
+    if ticker is not None and (len(words) == 1 or _LOT_TITLE.search(text)):
+        section.ticker = ticker
+        ctx.warn(line, f"{text!r}: the lots below are {ticker}'s")
+        return True
+    return False
+
+
 def _read_body(table: list[tuple[int, list[str]]], header: Header, ctx: Context) -> list[Row]:
     """The lines below the header, up to the header of another table (Vanguard's transactions)."""
     rows: list[Row] = []
+    section = Section()
+    _read_preamble(table, header, section, ctx)
     for line, cells in table[header.index + 1 :]:
         other = _header_at([(line, cells)])
+        if other is None and _section(line, cells, header, section, ctx):
+            continue
         if other is None:
-            row = _read_line(line, cells, header, ctx)
+            row = _read_line(line, cells, header, section, ctx)
             rows += [row] if row is not None else []
         elif other.columns == header.columns:
             ctx.warn(line, "repeated header row, skipped")
@@ -253,10 +307,13 @@ def _read_body(table: list[tuple[int, list[str]]], header: Header, ctx: Context)
     return rows
 
 
-def _warn_preamble(table: list[tuple[int, list[str]]], header: Header, ctx: Context) -> None:
-    """Name each non-blank line above the header (titles, account names) in a warning."""
+def _read_preamble(
+    table: list[tuple[int, list[str]]], header: Header, section: Section, ctx: Context
+) -> None:
+    """Read the section lines above the header (the first account's name, a lot file's ticker)
+    and name each other non-blank line (titles) in a warning."""
     for line, cells in table[: header.index]:
-        if any(c.strip() for c in cells):
+        if any(c.strip() for c in cells) and not _section(line, cells, header, section, ctx):
             ctx.warn(line, f"before the header (line {header.line}), skipped: {_show(cells)}")
 
 
@@ -325,11 +382,15 @@ def _mapped(raw: str, ticker: str, ctx: Context) -> bool:
     return (tickers.resolve(text, ctx.known) or tickers.canonical(text)) != ticker
 
 
-def _read_line(line: int, cells: list[str], header: Header, ctx: Context) -> Row | None:
+def _read_line(
+    line: int, cells: list[str], header: Header, section: Section, ctx: Context
+) -> Row | None:
     """Parse one line below the header; None (with a warning unless blank) when it is no holding."""
     if not any(c.strip() for c in cells):
         return None
     texts = {role: cells[i] if i < len(cells) else "" for role, i in header.columns.items()}
+    texts.setdefault("ticker", section.ticker)
+    texts.setdefault("account", section.account)
     raw, description = texts["ticker"].strip(), texts.get("description", "").strip()
     said = _is_total(cells)
     special = None if said else instrument_lines.recognise(line, raw, description, texts, ctx)
@@ -347,14 +408,15 @@ def _read_line(line: int, cells: list[str], header: Header, ctx: Context) -> Row
     if kind in skipped:
         ctx.warn(line, skipped[kind])
         return None
-    account = texts.get("account", "").strip()
+    account = texts["account"].strip() or texts.get("account_name", "").strip()
     row = Row(line, raw or description, kind, ticker, account=account, description=description)
+    row.account_name = texts.get("account_name", "").strip() or account
     row.mapped = special is None and kind in ("position", "unknown") and _mapped(raw, ticker, ctx)
     if special is not None:
         row.terms = special
         row.instrument = Instrument.OPTION if isinstance(special, Option) else Instrument.BOND
-    for role in NUMERIC:
-        if role in texts:
+    for role in (*NUMERIC, "cost_per_share"):
+        if role in texts and role in header.names:
             _set_number(row, role, texts[role], header.names[role], ctx.path)
     if kind in ("cash", "pending"):
         return _cash_line(row, ctx)
@@ -362,8 +424,18 @@ def _read_line(line: int, cells: list[str], header: Header, ctx: Context) -> Row
         instrument_lines.check_line(row, texts, header, ctx)
     else:
         _check_line(row, texts, ctx.path)
+    _lot_fields(row, texts, header, ctx)
     _zero_line(row, texts)
     return row
+
+
+def _lot_fields(row: Row, texts: Mapping[str, str], header: Header, ctx: Context) -> None:
+    """A lot's acquisition date, holding period and total cost (from the cost per share)."""
+    if "term" in texts:
+        row.term = lots.parse_term(texts["term"], row, header.names["term"], ctx)
+    if "acquired" in texts:
+        row.acquired = lots.parse_acquired(texts["acquired"], row, header.names["acquired"], ctx)
+    lots.fill_cost(row, row.cost_per_share)
 
 
 def _set_number(row: Row, role: str, text: str, column: str, path: str) -> None:
@@ -401,7 +473,8 @@ def _check_line(row: Row, texts: Mapping[str, str], path: str) -> None:
     """Reject short positions and inconsistent units; fill value from shares x price."""
     for role, what in _SIGNED.items():
         if getattr(row, role) < 0:
-            message = f"negative {what} for {row.raw} (short positions are not supported)"
+            lot = "a lot's quantity cannot be negative; " if "acquired" in texts else ""
+            message = f"negative {what} for {row.raw} ({lot}short positions are not supported)"
             raise bad(path, row.line, message, texts[role].strip(), _SHORT_HINT)
     shares, price, value = row.shares, row.price, row.value
     if shares == 0:

@@ -23,6 +23,7 @@ QUANTITY = {
     "max_megacap": "megacap weight",
     "max_turnover": "turnover",
     "max_realized_gain": "realised gain",
+    "max_tax": "estimated tax",
 }
 
 
@@ -103,7 +104,9 @@ def relaxations(data: ProblemData, account: Account, mandate: Mandate) -> list[R
         if current is None:
             continue
         loose = mandate.relaxed(**{f: None for f in limit.relax})
-        sol = Rebalancer(data, limit, 0.0, active_limits(loose)).solve(account, loose)
+        sol = Rebalancer(data, limit, 0.0, active_limits(loose), account.sales().asset).solve(
+            account, loose
+        )
         label = QUANTITY[limit.name]
         if not sol.ok:
             message = f"relaxing the {label} limit alone does not help"

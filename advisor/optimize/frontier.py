@@ -87,7 +87,8 @@ def frontier(
     s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
                 total_value=total_value)  # fmt: skip
     free = mandate.relaxed(max_te=None, max_megacap=None, megacap_target=None)
-    lowest = Rebalancer(s.data, "megacap", 0.0, active_limits(free)).solve(s.account, free)
+    pieces = s.account.sales().asset
+    lowest = Rebalancer(s.data, "megacap", 0.0, active_limits(free), pieces).solve(s.account, free)
     if not lowest.ok:
         raise AdvisorError(
             "no portfolio meets the mandate's other limits (turnover, holds, floors)",
@@ -95,7 +96,7 @@ def frontier(
         )
     m0 = float(s.data.mega @ s.account.w0 + s.data.mega0)
     m_min = float(s.data.mega @ lowest.w.to_numpy() + s.data.mega0)
-    rb = Rebalancer(s.data, "te", 0.0, active_limits(free) | {"max_megacap"})
+    rb = Rebalancer(s.data, "te", 0.0, active_limits(free) | {"max_megacap"}, pieces)
     least_te = rb.solve(s.account, free)
     # Above the least-TE portfolio's megacap weight the curve is flat: start there.
     start = (

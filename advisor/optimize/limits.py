@@ -58,15 +58,16 @@ def _max(x: Any) -> Any:
 @dataclass(frozen=True, eq=False)
 class Point:
     """A portfolio to measure: asset weights ``w`` and cash ``c``, with the account's current
-    weights ``w0``, the weights sold ``sold``, realised gain per unit sold ``gain_rate`` and
-    per-asset bounds ``lo``/``hi``: numpy arrays, or cvxpy variables and parameters."""
+    weights ``w0``, the realised gain ``gain`` and estimated tax ``tax`` of the sales (per unit
+    of account value) and per-asset bounds ``lo``/``hi``: numpy arrays and floats, or cvxpy
+    variables, parameters and expressions."""
 
     data: ProblemData
     w: Any
     c: Any
     w0: Any
-    sold: Any
-    gain_rate: Any
+    gain: Any
+    tax: Any
     lo: Any
     hi: Any
     trade: Any = None  # |w - w0|, built once in the optimizer (the cost shares it)
@@ -75,10 +76,13 @@ class Point:
 
     @classmethod
     def of(cls, data: ProblemData, account: Account, w: np.ndarray, c: float) -> Point:
-        """A numpy point of ``account``: its own bounds, and ``sold`` from the weights."""
+        """A numpy point of ``account``: its own bounds; the sales' gain and tax drawn from its
+        pieces cheapest first (:class:`~advisor.optimize.pieces.Pieces`)."""
         sold = np.clip(account.w0 - w, 0.0, None)
-        return cls(data, w, c, account.w0, sold, account.gain_rate, account.lo, account.hi,
-                   None, account.class_target, account.sleeve_mix)  # fmt: skip
+        pieces = account.sales()
+        return cls(data, w, c, account.w0, pieces.realized_gain(sold), pieces.estimated_tax(sold),
+                   account.lo, account.hi, None, account.class_target,
+                   account.sleeve_mix)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,12 @@ def sector_gaps(p: Point) -> Any:
 def realized_gain(p: Point) -> Any:
     """Estimated realised gain of the sales per unit of account value (gains only: losses are
     not credited); the limit's unit is money, so checks scale it by the account's value."""
-    return p.gain_rate @ p.sold
+    return p.gain
+
+
+def estimated_tax(p: Point) -> Any:
+    """Estimated tax of the sales per unit of account value (before losses are netted)."""
+    return p.tax
 
 
 def bounds_excess(p: Point) -> Any:
@@ -281,6 +290,14 @@ LIMITS: tuple[Limit, ...] = (
         unit="money",
     ),
     Limit(
+        "max_tax",
+        "tax budget",
+        estimated_tax,
+        lambda m, a: m.max_tax,
+        relax=("max_tax",),
+        unit="money",
+    ),
+    Limit(
         "asset_mix",
         "asset mix",
         asset_mix_gap,
@@ -311,7 +328,7 @@ BY_NAME = {limit.name: limit for limit in LIMITS}
 #: Limits the optimizer builds as constraints only when a mandate sets them (the sleeve mix is
 #: stated by equalities in the optimizer, and checked as a limit on whole shares).
 OPTIONAL = ("max_te", "max_turnover", "max_megacap", "max_company", "sector_band",
-            "max_realized_gain", "asset_mix")  # fmt: skip
+            "max_realized_gain", "max_tax", "asset_mix")  # fmt: skip
 LABELS = {limit.name: limit.label for limit in LIMITS}
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+import pandas as pd
+
 from advisor.errors import AdvisorError, UsageError
 from advisor.market.sleeves import DEFAULT_SLEEVES
 from advisor.units import parse_mix
@@ -57,9 +59,11 @@ class Mandate:
     Attributes
     ----------
     objective : Objective, optional
-        ``megacap`` (default) minimise look-through megacap weight; ``hhi`` minimise look-through
-        company HHI; ``te`` minimise tracking error; ``turnover`` trade as little as possible (the
-        default when ``megacap_target`` is given: reach the target at the least trading).
+        ``cost`` (default): reach the megacap target (the benchmark's megacap weight unless
+        ``megacap_target`` is given) at the least cost, ``trading cost + estimated tax + 5 bp x
+        turnover``; ``megacap`` minimise look-through megacap weight; ``hhi``
+        minimise look-through company HHI; ``te`` minimise tracking error; ``turnover`` trade as
+        little as possible.
     max_te : float or None
         Ex-ante tracking error cap against the benchmark (annualised).
     max_megacap : float or None
@@ -94,11 +98,16 @@ class Mandate:
         Smallest trade worth placing, account currency; no smaller trade is placed.
     max_realized_gain : float or None
         Budget for estimated realised gains of the sales, account currency (needs cost basis).
+    max_tax : float or None
+        Budget for the estimated tax of the sales, account currency (before losses are netted;
+        sales in tax-deferred and tax-exempt accounts owe none).
     cost_bps : float
         Estimated trading cost per unit traded, basis points (spread and fees).
-    gain_weight : float
-        Money of cost per unit of realised gain in the ``cost`` objective (0.25: a dollar of gain
-        weighs like 25 cents of cost, about the top federal long-term rate of 23.8 %).
+    gain_weight : float or None
+        None (default): the ``cost`` objective counts the estimated tax of the sales (lots drawn
+        cheapest first; nothing in tax-deferred and tax-exempt accounts). A number: it counts
+        each unit of realised gain at this weight instead (0.25: a dollar of gain weighs like 25
+        cents of cost).
     sleeve_mix : dict or "free" or None
         Shares of the money put into the sleeves (``{"equal-weight": 0.4, ...}``); None: equal
         shares; ``"free"``: the optimizer chooses (and may also buy current holdings).
@@ -113,8 +122,9 @@ class Mandate:
         None,
         "--objective",
         "choice",
-        "Goal: minimise megacap weight (default), look-through HHI, tracking error, or "
-        "turnover (default with --megacap-target).",
+        "Goal: reach the megacap target at the least cost (default: trading cost, weighted "
+        "realised gains, turnover), or minimise megacap weight, look-through HHI, tracking "
+        "error or turnover.",
         choices=tuple(Objective),
     )
     max_te: float | None = _opt(
@@ -175,15 +185,21 @@ class Mandate:
         "money",
         "Budget for realised gains of the sales (needs a cost-basis column).",
     )
+    max_tax: float | None = _opt(
+        None,
+        "--max-tax",
+        "money",
+        "Budget for the estimated tax of the sales (account currency).",
+    )
     cost_bps: float = _opt(
         5.0, "--cost-bps", "float", "Estimated trading cost, basis points of traded value."
     )
-    gain_weight: float = _opt(
-        0.25,
+    gain_weight: float | None = _opt(
+        None,
         "--gain-weight",
         "float",
-        "Cost of each unit of realised gain in the default objective (0.25: a dollar of gain "
-        "weighs like 25 cents).",
+        "Count each unit of realised gain at this weight in the default objective, instead of "
+        "the estimated tax (e.g. 0.25).",
     )
     sleeve_mix: dict[str, float] | str | None = _opt(
         None,
@@ -208,6 +224,37 @@ class Mandate:
         metavar="MIX",
     )
 
+    tax_rates: Any = _opt(
+        None,
+        "--tax-rates",
+        "mix",
+        "Tax rates on realised gains, e.g. short=40.8%,long=23.8%,state=5% (default: the top "
+        "federal rates with the 3.8% NIIT, 40.8% and 23.8%).",
+        metavar="RATES",
+    )
+    lot_method: str = _opt(
+        "optimal",
+        "--lot-method",
+        "choice",
+        "Which lots a sale draws on: optimal (least tax first), fifo or hifo.",
+        choices=("optimal", "fifo", "hifo"),
+    )
+    trade_date: str | None = _opt(
+        None,
+        "--trade-date",
+        "mix",
+        "Trade date for holding periods (default: the snapshot date).",
+        metavar="YYYY-MM-DD",
+    )
+
+    harvest: bool = _opt(
+        False,
+        "--harvest",
+        "flag",
+        "Sell lots held at a loss in taxable accounts and buy a substitute tracking a different "
+        "index, so that the losses offset the gains.",
+    )
+
     def __post_init__(self) -> None:
         if self.objective is None:
             object.__setattr__(self, "objective", Objective.COST)
@@ -219,6 +266,7 @@ class Mandate:
                 f"Use one of {', '.join(Objective)}",
             ) from exc
         self._mixes()
+        self._tax()
         for name in ("sleeves", "hold", "restrict"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -252,6 +300,36 @@ class Mandate:
                 )
         object.__setattr__(self, "asset_mix", am)
 
+    def _tax(self) -> None:
+        """Read ``tax_rates`` (text or a mapping) into :class:`~advisor.optimize.tax.TaxRates`
+        and ``trade_date`` into ``YYYY-MM-DD``."""
+        from advisor.optimize.tax import TaxRates
+
+        rates = self.tax_rates
+        try:
+            if rates is None:
+                rates = TaxRates()
+            elif isinstance(rates, str):
+                rates = TaxRates.parse(rates)
+            elif isinstance(rates, dict):
+                rates = TaxRates(**{k: round(float(v), 10) for k, v in rates.items()})
+        except (TypeError, ValueError) as exc:
+            raise UsageError(
+                f"--tax-rates {self.tax_rates!r}: {exc}",
+                "e.g. --tax-rates short=40.8%,long=23.8%,state=5%",
+                option="--tax-rates",
+            ) from exc
+        object.__setattr__(self, "tax_rates", rates)
+        if self.trade_date is not None:
+            try:
+                day = pd.Timestamp(self.trade_date)
+            except (TypeError, ValueError) as exc:
+                raise UsageError(
+                    f"--trade-date {self.trade_date!r} is not a date", "Use YYYY-MM-DD",
+                    option="--trade-date",
+                ) from exc  # fmt: skip
+            object.__setattr__(self, "trade_date", str(day.date()))
+
     def _validate(self) -> None:
         for f in FRACTION_LIMITS:
             v = getattr(self, f)
@@ -267,12 +345,16 @@ class Mandate:
         for name, v in {**self.sleeve_min, **self.sleeve_max}.items():
             if not 0 <= v <= 1:
                 raise AdvisorError(f"sleeve bound {name}={v} is not a fraction between 0 and 1")
-        if self.gain_weight < 0 or not 0 <= self.min_position < 0.5:
+        if (self.gain_weight is not None and self.gain_weight < 0) or not (
+            0 <= self.min_position < 0.5
+        ):
             raise AdvisorError(
                 "the gain weight must not be negative, the minimum position in [0, 50%)"
             )
         if self.min_trade < 0 or self.cost_bps < 0:
             raise AdvisorError("minimum trade and cost must not be negative")
+        if self.max_tax is not None and self.max_tax < 0:
+            raise AdvisorError("the tax budget must not be negative", "Use 0 for no tax")
         if self.max_realized_gain is not None and self.max_realized_gain < 0:
             raise AdvisorError(
                 "the realised-gain budget must not be negative", "Use 0 for no gains"
@@ -294,6 +376,8 @@ class Mandate:
         for f in fields(self):
             v = getattr(self, f.name)
             out[f.name] = list(v) if isinstance(v, tuple) else v
+            if hasattr(v, "to_dict"):
+                out[f.name] = v.to_dict()
         return out
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import cvxpy as cp
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from advisor.errors import SolverError
 from advisor.optimize import limits as lim
@@ -95,6 +96,7 @@ class Rebalancer:
         objective: Objective | Limit | str,
         cost_bps: float = 5.0,
         limits: frozenset[str] | set[str] = ALL_LIMITS,
+        pieces: np.ndarray | None = None,
     ) -> None:
         self.data = data
         self.objective = objective if isinstance(objective, Limit) else Objective(objective)
@@ -102,33 +104,32 @@ class Rebalancer:
         n = len(data.assets)
         self.w = cp.Variable(n, nonneg=True, name="w")
         self.c = cp.Variable(nonneg=True, name="cash")
+        self.pieces = np.arange(n) if pieces is None else np.asarray(pieces)
         self.p: dict[str, cp.Parameter] = {
             "w0": cp.Parameter(n, nonneg=True),
-            "gain_rate": cp.Parameter(n, nonneg=True),
             "cash_floor": cp.Parameter(nonneg=True),
             "cash_max": cp.Parameter(nonneg=True),
             "lower": cp.Parameter(n, nonneg=True),
             "upper": cp.Parameter(n, nonneg=True),
         }
-        gains = (
-            "max_realized_gain" in self.limits
-            or getattr(self.objective, "name", "") == "max_realized_gain"
+        taxed = {"max_realized_gain", "max_tax"}
+        sales = bool(
+            self.limits & taxed
+            or getattr(self.objective, "name", "") in taxed
             or self.objective == Objective.COST
         )
-        sold = cp.Variable(n, nonneg=True, name="sold") if gains else None  # (w0 - w)+, DPP
         p = self.p
         trade = cp.abs(self.w - p["w0"])  # one expression for turnover and cost (one epigraph)
         if "asset_mix" in self.limits and data.classes is not None:
             p["class_target"] = cp.Parameter(len(data.class_names), name="class_target")
+        z, gain, tax, cons = self._sales(n) if sales else (None, None, None, [])
         point = Point(
-            data, self.w, self.c, p["w0"], sold, p["gain_rate"], p["lower"], p["upper"], trade,
+            data, self.w, self.c, p["w0"], gain, tax, p["lower"], p["upper"], trade,
             p.get("class_target"),
         )  # fmt: skip
-        cons = [cp.sum(self.w) + self.c == data.budget]
+        cons += [cp.sum(self.w) + self.c == data.budget]
         cons += lim.BY_NAME["cash_floor"].constraints(point, p["cash_floor"])
         cons += lim.BY_NAME["cash_max"].constraints(point, p["cash_max"])
-        if sold is not None:
-            cons.append(sold >= p["w0"] - self.w)
         for name in sorted(self.limits & set(OPTIONAL)):
             if name == "asset_mix" and data.classes is None:
                 continue  # a problem without asset classes states no mix
@@ -142,11 +143,25 @@ class Rebalancer:
             cons += self._sleeve_mix()
         cost = (cost_bps / 1e4) * cp.sum(trade) if cost_bps > 0 else 0.0
         gain_cost: Any = 0.0
-        if self.objective == Objective.COST and sold is not None:
-            p["gain_cost"] = cp.Parameter(n, nonneg=True, name="gain_cost")
-            gain_cost = p["gain_cost"] @ sold
+        if self.objective == Objective.COST and z is not None:
+            p["piece_cost"] = cp.Parameter(len(self.pieces), nonneg=True, name="piece_cost")
+            gain_cost = p["piece_cost"] @ z
         goal = _goal(self.objective, point, cost, gain_cost)
         self.problem = cp.Problem(cp.Minimize(goal), cons)
+
+    def _sales(self, n: int) -> tuple[Any, Any, Any, list[Any]]:
+        """The sales as pieces (:mod:`advisor.optimize.pieces`): ``z`` sold of each piece,
+        ``0 <= z <= cap``, the pieces of asset ``i`` covering its sale ``w0_i - w_i``; the gain
+        and tax of the sales are linear in ``z`` (DPP: caps, gains and taxes are Parameters)."""
+        L = len(self.pieces)
+        M = sp.csr_matrix((np.ones(L), (self.pieces, np.arange(L))), shape=(n, L))
+        z = cp.Variable(L, nonneg=True, name="sold")
+        p = self.p
+        p["cap"] = cp.Parameter(L, nonneg=True, name="cap")
+        p["piece_gain"] = cp.Parameter(L, nonneg=True, name="piece_gain")
+        p["piece_tax"] = cp.Parameter(L, nonneg=True, name="piece_tax")
+        cons = [M @ z >= p["w0"] - self.w, z <= p["cap"]]
+        return z, p["piece_gain"] @ z, p["piece_tax"] @ z, cons
 
     def _sleeve_mix(self) -> list[Any]:
         """The money put into the sleeves split in the stated mix: with ``B`` the total bought,
@@ -164,13 +179,12 @@ class Rebalancer:
             raise ValueError(f"this problem was built without the limits {sorted(missing)}")
         p = self.p
         p["w0"].value = account.w0
-        p["gain_rate"].value = account.gain_rate
+        if "cap" in p:
+            self._set_pieces(account, mandate)
         p["cash_floor"].value = mandate.cash_floor
         p["cash_max"].value = cash_cap(mandate, account.cash0)
         p["lower"].value = account.lo
         p["upper"].value = np.maximum(account.hi, 0.0)
-        if "gain_cost" in p:
-            p["gain_cost"].value = mandate.gain_weight * account.gain_rate
         if "class_target" in p:
             p["class_target"].value = account.class_target
         if "sleeve_mix" in p:
@@ -182,6 +196,19 @@ class Rebalancer:
             limit = lim.BY_NAME[name]
             value = limit.bound(mandate, account)
             p[name].value = OFF if value is None else value / limit.scale(account)
+
+    def _set_pieces(self, account: Account, mandate: Mandate) -> None:
+        pieces = account.sales()
+        if not np.array_equal(pieces.asset, self.pieces):
+            raise ValueError("this problem was built for other pieces (lots) than the account's")
+        p = self.p
+        gain = np.clip(pieces.gain, 0.0, None)
+        p["cap"].value = np.clip(pieces.cap, 0.0, None)
+        p["piece_gain"].value = gain
+        p["piece_tax"].value = pieces.tax
+        if "piece_cost" in p:
+            weight = mandate.gain_weight
+            p["piece_cost"].value = pieces.tax if weight is None else weight * gain
 
     def solve(self, account: Account, mandate: Mandate) -> Solution:
         """Solve for one account and check every limit.

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from advisor.analytics.risk import ActiveRisk, active_risk
 from advisor.market.lookthrough import Model, lookthrough_matrix, unit_risk_matrix
 from advisor.market.snapshot import Market
+from advisor.optimize.pieces import DEFAULT_LONG_RATE, Pieces
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +72,15 @@ class Account:
     mix_tolerance: float = 0.0  # how far a class may be from its target (fraction)
     sleeve_mix: np.ndarray | None = None  # share of the sleeve money per asset (None: free)
     sleeve_slack: float = 0.0  # whole shares: money a sleeve may miss its share by (fraction)
+    pieces: Pieces | None = None  # what sales draw from (lots per account); None: one per asset
+
+    def sales(self) -> Pieces:
+        """The pieces sales draw from: the lots given, else one piece per asset at its average
+        basis, taxed at the default long-term rate."""
+        if self.pieces is not None:
+            return self.pieces
+        gain = np.asarray(self.gain_rate, float)
+        return Pieces.per_asset(self.w0, gain, DEFAULT_LONG_RATE * np.clip(gain, 0.0, None))
 
 
 def problem_data(

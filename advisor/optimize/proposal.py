@@ -22,9 +22,11 @@ from advisor.market.snapshot import DEFAULT_MEGACAPS, Market, load_market, with_
 from advisor.optimize.diagnostics import Relaxation, precheck, relaxations
 from advisor.optimize.limits import BY_NAME, LABELS, active_limits, cash_cap
 from advisor.optimize.mandate import Mandate
+from advisor.optimize.netting import estimate_tax, trade_tax
 from advisor.optimize.optimizer import Rebalancer, Solution, Status, bound_names
 from advisor.optimize.problem import Account
 from advisor.optimize.rounding import Rounded, round_to_shares
+from advisor.optimize.sales import by_account, lot_sales, lots_of
 from advisor.optimize.scope import Scope, rejoin
 from advisor.optimize.setup import Setup, prepare
 from advisor.optimize.setup import book as book_of
@@ -68,6 +70,10 @@ class Proposal:
     scope: Scope | None = None  # what was decided: the US-equity part or the whole account
     scope_before: Analysis | None = None  # the decided holdings before, against their benchmark
     scope_after: Analysis | None = None
+    lot_sales: pd.DataFrame | None = None  # every lot sold (advisor.optimize.tax.SALE_COLUMNS)
+    tax: Any = None  # TaxEstimate of the sales (None without lot or basis detail)
+    accounts: list[dict[str, Any]] = field(default_factory=list)  # [{id, name, type}]
+    holdings_after: Holdings | None = None  # the whole account after the trades
 
     @property
     def feasible(self) -> bool:
@@ -99,14 +105,54 @@ def propose(
     (:mod:`advisor.optimize.scope`). ``total_value`` values a weights-only file.
     """
     market = market or load_market()
-    s = prepare(holdings, market, mandate or Mandate(), benchmark=benchmark, megacaps=megacaps,
+    mandate = mandate or Mandate()
+    kw = {"benchmark": benchmark, "megacaps": megacaps, "total_value": total_value}
+    day = pd.Timestamp(mandate.trade_date) if mandate.trade_date else market.as_of
+    if mandate.harvest:
+        return _with_harvest(holdings, market, mandate, day, kw)
+    p = _propose(holdings, market, mandate, **kw)
+    conflicts = wash_sales(p, holdings, day) if p.feasible else pd.DataFrame()
+    if len(conflicts):  # hold back the losses' securities and decide again
+        held = sorted(set(conflicts["ticker"]))
+        again = _propose(holdings, market, mandate.relaxed(hold=(*mandate.hold, *held)), **kw)
+        note = (f"not sold, to avoid a wash sale (a loss while the household buys the same or an "
+                f"identical security): {', '.join(held)}")  # fmt: skip
+        again.diagnostics.append(note)
+        return again
+    return p
+
+
+def _with_harvest(holdings: Holdings, market: Market, mandate: Mandate, day: pd.Timestamp,
+                  kw: dict[str, Any]) -> Proposal:  # fmt: skip
+    """The proposal with tax-loss harvesting in front (:mod:`advisor.optimize.harvest`)."""
+    from advisor.optimize import harvest as hv
+
+    before = analyze(holdings, market, benchmark=kw["benchmark"], megacaps=kw["megacaps"],
+                     total_value=kw["total_value"])  # fmt: skip
+    prices = (before.positions["value"] / before.positions["shares"]).dropna()
+    chosen = hv.candidates(holdings, market, mandate, day, prices)
+    plain = mandate.relaxed(harvest=False)
+    if chosen.empty:
+        p = propose(holdings, market, plain, **kw)
+        p.diagnostics.append("--harvest: no lot at a loss with a substitute to harvest")
+        return p
+    swapped, trades, sales = hv.swap(holdings, chosen, prices, market, day)
+    restricted = plain.relaxed(restrict=(*plain.restrict, *sorted(set(chosen["ticker"]))))
+    p = propose(swapped, market, restricted, **kw)
+    return hv.harvested(p, before, trades, sales, chosen) if p.feasible else p
+
+
+def _propose(holdings: Holdings, market: Market, mandate: Mandate, *, benchmark: str | None,
+             megacaps: Sequence[str], total_value: float | None) -> Proposal:  # fmt: skip
+    """One proposal (see :func:`propose`)."""
+    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
                 total_value=total_value)  # fmt: skip
     m = s.mandate
     cheap = precheck(s.data, s.account, m)
     if cheap:
         return _infeasible(s, ["caught before solving: " + c for c in cheap], [])
     limits = active_limits(m) | ({"lower", "upper"} if m.min_position else set())
-    rb = Rebalancer(s.data, m.objective, m.cost_bps, limits)
+    rb = Rebalancer(s.data, m.objective, m.cost_bps, limits, s.account.sales().asset)
     sol = rb.solve(s.account, m)
     if not sol.ok:
         relax = relaxations(s.data, s.account, m)
@@ -136,9 +182,9 @@ def _whole_shares(s: Setup, mandate: Mandate, sol: Solution) -> tuple[Rounded, S
         tight = _tightened(tight, rounded.broken, s.account)
         if tight is None:
             break
-        retry = Rebalancer(s.data, tight.objective, tight.cost_bps, active_limits(tight)).solve(
-            s.account, tight
-        )
+        retry = Rebalancer(
+            s.data, tight.objective, tight.cost_bps, active_limits(tight), s.account.sales().asset
+        ).solve(s.account, tight)
         if not retry.ok:
             break
         sol = retry
@@ -253,6 +299,7 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
     mandate = s.mandate
     trades = trade_list(s.data.assets, s.book, rounded, holdings.positions["cost_basis"],
                         mandate.cost_bps)  # fmt: skip
+    trades, sold_lots, tax, flags = _accounts_and_lots(trades, holdings, s, market)
     flows = trades["amount"].where(trades["side"] == "sell", -trades["amount"]).sum()
     cash = round(s.book.cash0 + float(flows), 2)
     part = _after_holdings(holdings, s, rounded, cash)
@@ -261,6 +308,8 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
     after = analyze(whole, market, benchmark=s.account_before.bench, megacaps=megacaps)
     has_basis = holdings.positions["cost_basis"].notna().any()
     gains = round(float(trades["realized_gain"].sum(skipna=True)), 2) if has_basis else None
+    if len(sold_lots) and sold_lots["gain"].notna().any():
+        gains = round(float(sold_lots["gain"].sum(skipna=True)), 2)
     w = sol.w.to_numpy()
     binding = [k for k, c in sol.checks.items() if c.get("binding")]
     binding += bound_names(s.data, w, s.account, mandate)
@@ -290,11 +339,37 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
             "objective": sol.objective,
             "status": str(sol.status),
         },
-        diagnostics=notes + _min_trade_notes(s, mandate, sol, rounded),
+        diagnostics=notes + flags + _min_trade_notes(s, mandate, sol, rounded),
         scope=s.scope,
         scope_before=s.before,
         scope_after=scope_after,
+        lot_sales=sold_lots,
+        tax=tax,
+        accounts=account_list(s.holdings or holdings),
+        holdings_after=whole,
     )
+
+
+def _accounts_and_lots(trades: pd.DataFrame, holdings: Holdings, s: Setup,
+                       market: Market) -> tuple[pd.DataFrame, pd.DataFrame, Any, list[str]]:  # fmt: skip
+    """The trades per account with the lots they sell, the lot sales, and the tax estimate
+    (:mod:`advisor.optimize.sales`, :mod:`advisor.optimize.netting`)."""
+    m = s.mandate
+    day = pd.Timestamp(m.trade_date) if m.trade_date else market.as_of
+    holdings = s.holdings or holdings  # the account's: the pieces index its lots table
+    sold = lot_sales(trades, holdings, s.account.sales(), s.data.assets, m.tax_rates, day,
+                     m.lot_method)  # fmt: skip
+    per_account = by_account(trades, sold, holdings)
+    if sold.empty:
+        return per_account, sold, None, []
+    flags = lot_flags(sold, per_account, holdings, m, day)
+    accounts = getattr(holdings, "accounts", None)
+    tax = estimate_tax(sold, accounts if accounts is not None and len(accounts) else None,
+                       m.tax_rates)  # fmt: skip
+    by_trade = trade_tax(sold, tax)
+    keys = list(zip(per_account["account"].astype(str), per_account["ticker"], strict=True))
+    per_account["est_tax"] = [float(by_trade.get(k, 0.0)) for k in keys]
+    return per_account, sold, tax, flags
 
 
 def _min_trade_notes(s: Setup, mandate: Mandate, sol: Solution, rounded: Rounded) -> list[str]:
@@ -317,9 +392,57 @@ def _min_trade_notes(s: Setup, mandate: Mandate, sol: Solution, rounded: Rounded
 # -- the JSON contract -------------------------------------------------------------------------
 
 
+def wash_sales(p: Proposal, holdings: Holdings | None, day: pd.Timestamp) -> pd.DataFrame:
+    """The wash sales ``p`` would create (:func:`advisor.optimize.washsale.wash_sale_conflicts`:
+    a sale at a loss while any account buys the same or an identical security, or bought one in
+    the 30 days before)."""
+    from advisor.optimize.washsale import wash_sale_conflicts
+
+    if p.lot_sales is None or p.lot_sales.empty or holdings is None:
+        return pd.DataFrame()
+    buys = p.trades[p.trades["side"] == "buy"]
+    accounts = holdings.accounts if len(holdings.accounts) else None
+    return wash_sale_conflicts(p.lot_sales, buys, lots_of(holdings), day, accounts)
+
+
+def lot_flags(sold: pd.DataFrame, trades: pd.DataFrame, holdings: Holdings, m: Mandate,
+              day: pd.Timestamp) -> list[str]:  # fmt: skip
+    """Notes on the lots sold: short-term lots that turn long-term within 60 days (the tax
+    waiting would save), and losses on securities bought in the last 30 days (a wash sale)."""
+    from advisor.optimize.tax import turning_long_soon
+    from advisor.optimize.washsale import recent_purchase_flags
+
+    lots = lots_of(holdings)
+    keys = set(zip(sold["account"].astype(str), sold["ticker"], sold["line"], strict=True))
+    mine = lots[[k in keys for k in zip(lots["account"].astype(str), lots["ticker"],
+                                        lots["line"], strict=True)]]  # fmt: skip
+    prices = trades.groupby("ticker")["price"].first().astype(float)
+    notes = []
+    for r in turning_long_soon(mine, prices, day, m.tax_rates).itertuples():
+        if r.tax_saved_by_waiting > 0:
+            notes.append(
+                f"{r.ticker} lot of {pd.Timestamp(r.acquired).date()} ({r.account or 'the account'},"
+                f" {r.shares:g} shares) turns long-term on {pd.Timestamp(r.turns_long).date()}, "
+                f"{r.days_left} days after the trade date: waiting would save about "
+                f"{r.tax_saved_by_waiting:,.2f} of tax (estimate)"
+            )
+    accounts = holdings.accounts if len(holdings.accounts) else None
+    notes += list(recent_purchase_flags(sold, lots, day, accounts)["message"])
+    return notes
+
+
+def account_list(holdings: Holdings | None) -> list[dict[str, Any]]:
+    """``[{id, name, type}]`` of the holdings' accounts (empty for a file without accounts)."""
+    accounts = getattr(holdings, "accounts", None)
+    if accounts is None or not len(accounts):
+        return []
+    return [{"id": str(r.id), "name": str(r.name), "type": str(r.type)}
+            for r in accounts.itertuples()]  # fmt: skip
+
+
 def _trade_dict(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: (_num(v) if k not in ("ticker", "side", "whole_holding") else v)
-           for k, v in row.items()}  # fmt: skip
+    text = ("ticker", "side", "whole_holding", "account", "lots")
+    out = {k: (_num(v) if k not in text else v) for k, v in row.items()}
     q = row["shares"]
     out["shares"] = int(q) if float(q).is_integer() else float(quantity_text(q))
     out["whole_holding"] = bool(row["whole_holding"])
@@ -358,8 +481,10 @@ def _mix_dict(p: Proposal) -> dict[str, Any]:
 
 
 def _sleeve_money(p: Proposal) -> list[dict[str, Any]]:
-    """Money put into each sleeve fund, and its share of the money put into the sleeves."""
+    """Money put into each sleeve fund (over the accounts), and its share of the money put into
+    the sleeves."""
     buys = p.trades[(p.trades["side"] == "buy") & p.trades["ticker"].isin(list(p.sleeves.values()))]
+    buys = buys.groupby("ticker", sort=False)["amount"].sum().reset_index()
     total = float(buys["amount"].sum())
     names = {f: n for n, f in p.sleeves.items()}
     return [
@@ -391,6 +516,8 @@ def proposal_dict(p: Proposal) -> dict[str, Any]:
             "turnover": _num(p.turnover),
             "estimated_cost": _money(p.est_cost),
             "realized_gain": _money(p.realized_gain),
+            "tax": p.tax.to_dict() if p.tax is not None else None,
+            "accounts": p.accounts,
             "binding": p.binding,
             "checks": {
                 k: {kk: (vv if isinstance(vv, bool) else _num(vv)) for kk, vv in c.items()}

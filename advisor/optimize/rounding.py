@@ -210,12 +210,16 @@ class _Excess:
         if b["sector_band"] is not None:
             gaps = (self.data.S @ w - self.data.b_sector)[:, None] + self.data.S[:, idx] * a
             add(np.abs(gaps).max(axis=0), b["sector_band"])
-        if b["max_realized_gain"] is not None:
+        for name, values in (("max_realized_gain", "gain"), ("max_tax", "tax")):
+            if b[name] is None:
+                continue
+            pieces = acct.sales()
+            per = np.clip(getattr(pieces, values), 0.0, None)
             sold0 = np.clip(acct.w0 - w, 0.0, None)
-            change = np.clip(acct.w0[idx] - w[idx] - a, 0.0, None) - sold0[idx]
-            add(acct.gain_rate @ sold0 + acct.gain_rate[idx] * change,
-                b["max_realized_gain"] / acct.total_value,
-                tol=max(TOL, 0.01 / acct.total_value))  # fmt: skip
+            now = float(per @ pieces.fill(sold0))
+            new = np.clip(acct.w0[idx] - w[idx] - a, 0.0, None)
+            change = pieces.along(per, idx, new) - pieces.along(per, idx, sold0[idx])
+            add(now + change, b[name] / acct.total_value, tol=max(TOL, 0.01 / acct.total_value))
         if cash:
             add(c - a, b["cash_floor"], floor=True)
             add(c - a, b["cash_max"])

@@ -25,6 +25,7 @@ from advisor.optimize import scope as scopes
 from advisor.optimize.mandate import Mandate, Objective
 from advisor.optimize.problem import Account, ProblemData, problem_data
 from advisor.optimize.rounding import Book
+from advisor.optimize.sales import sale_pieces
 
 #: How far an asset class may end from its target in ``--asset-mix`` (fraction of the account).
 MIX_TOLERANCE = 0.005
@@ -177,8 +178,11 @@ def _account(before: Analysis, holdings: Holdings, assets: pd.Index, data: Probl
     target = None
     if m.asset_mix is not None:
         target = np.array([m.asset_mix.get(c, 0.0) for c in data.class_names])
+    day = pd.Timestamp(m.trade_date) if m.trade_date else market.as_of
+    pieces = sale_pieces(holdings, before.positions, assets, total, m.tax_rates, day)
     return Account(w0, before.cash_weight, lo, hi, gain, total, 0.0, target,
-                   MIX_TOLERANCE if target is not None else 0.0, mix, slack)  # fmt: skip
+                   MIX_TOLERANCE if target is not None else 0.0, mix, slack,
+                   pieces)  # fmt: skip
 
 
 def _sleeve_mix(m: Mandate, assets: pd.Index, equity: dict[str, str], market: Market,

@@ -71,6 +71,32 @@ def _asset_mix(a: Analysis) -> Table | None:
     return t
 
 
+def _accounts(a: Analysis) -> list[Table | None]:
+    """Per-account figures and asset mixes, when the holdings name accounts (a household)."""
+    acc = a.accounts
+    if acc.empty or (len(acc) == 1 and acc.index[0] == ""):
+        return []
+    undated = bool((acc["unknown_term_gain"].fillna(0.0) != 0).any())
+    t = table(
+        "Accounts (value in account currency, weight % of the household, megacaps % of the "
+        "account; unrealised gain before tax, short- and long-term by holding period on "
+        f"{a.as_of.date()}, undated: lots of unknown date)",
+        "Account", "Type", "Value", "Weight", "Megacaps", "Gain", "Short", "Long",
+        *(["Undated"] if undated else []), text=(0, 1),
+    )  # fmt: skip
+    classes = list(dict.fromkeys(k for mix in acc["asset_mix"] for k in mix))
+    m = table("Asset mix by account (% of the account)", "Account", *classes)
+    for account, r in acc.iterrows():
+        label = escape(str(r["name"] or account))
+        t.add_row(
+            label, str(r["type"]).removeprefix("tax_"), money(r["value"]), pct(r["weight"]),
+            pct(r["megacap_weight"]), money(r["unrealized_gain"]), money(r["short_term_gain"]),
+            money(r["long_term_gain"]), *([money(r["unknown_term_gain"])] if undated else []),
+        )  # fmt: skip
+        m.add_row(label, *[pct(r["asset_mix"].get(c, 0.0)) for c in classes])
+    return [t, m]
+
+
 def _us_equity(a: Analysis) -> Table | None:
     """The US-equity part as its own portfolio against the S&P 500 (when it is not all of it)."""
     u = a.us_equity
@@ -239,6 +265,7 @@ def render(a: Analysis, console: Console) -> None:
     parts = [
         _header(a),
         _positions(a),
+        *_accounts(a),
         _models(a),
         _asset_mix(a),
         _concentration(a),
@@ -328,6 +355,11 @@ def _rows(a: Analysis) -> list[tuple[str, str, str, object, str]]:
     for part, values in r["te_contributions"].items():
         for name, v in values.items():
             rows.append((f"te_{part}", name, "te_contribution", v, _ANNUAL))
+    for acc in d["accounts"]:
+        for key in ("value", "cash", "unrealized_gain", "short_term_gain", "long_term_gain"):
+            rows.append(("account", acc["id"], key, acc[key], "account currency"))
+        for key in ("weight", "cash_weight", "megacap_weight"):
+            rows.append(("account", acc["id"], key, acc[key], _FRACTION))
     for w in d["warnings"]:
         rows.append(("warning", "", "message", w, "text"))
     return rows

@@ -227,7 +227,37 @@ def hedge(
         else parse_instrument(i, market, terms.put_strike, terms.call_strike)
         for i in (instruments or DEFAULT_INSTRUMENTS)
     ]  # fmt: skip
-    return _size_all(whatif, parsed, market, target, methods, terms, cost_bps, prices, benchmark)
+    report = _size_all(whatif, parsed, market, target, methods, terms, cost_bps, prices,
+                       benchmark)  # fmt: skip
+    if isinstance(portfolio, Holdings):
+        _constructive_sales(report, portfolio, market)
+    return report
+
+
+def _constructive_sales(report: HedgeReport, holdings: Holdings, market: Market) -> None:
+    """Warn, on each short overlay of shares, when it shorts the same (or a substantially
+    identical) security the client holds at a gain in a taxable account: a constructive sale
+    (IRC 1259; :func:`advisor.optimize.washsale.constructive_sale_warnings`)."""
+    from advisor.optimize.sales import lots_of
+    from advisor.optimize.washsale import constructive_sale_warnings
+
+    lots = lots_of(holdings)
+    lots = lots[lots["shares"].notna() & lots["cost_basis"].notna()]
+    if lots.empty:
+        return
+    accounts = getattr(holdings, "accounts", None)
+    accounts = accounts if accounts is not None and len(accounts) else None
+    valued = report.before.positions  # the analysis valued every line (snapshot prices)
+    prices = valued["value"] / valued["shares"]
+    for h in report.hedges:
+        if h.unit != "shares" or h.units is None or h.units >= 0:
+            continue
+        shorts = pd.Series({h.instrument: float(-h.units)})
+        for w in constructive_sale_warnings(shorts, lots, prices.dropna(), accounts):
+            if w["message"] not in h.notes:
+                h.notes.append(w["message"])
+            if w["message"] not in report.notes:
+                report.notes.append(w["message"])
 
 
 def _hedge_scenarios() -> list[Scenario]:
