@@ -65,6 +65,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "HedgeReport": ("advisor.scenarios.hedging", "HedgeReport"),
     "OptionTerms": ("advisor.scenarios.instruments", "OptionTerms"),
     "parse_instrument": ("advisor.scenarios.instruments", "parse_instrument"),
+    # the proposal back-tested out of sample (needs the raw market data)
+    "backtest": ("advisor.scenarios.backtest", "backtest"),
+    "Backtest": ("advisor.scenarios.backtest", "Backtest"),
     # errors
     "AdvisorError": ("advisor.errors", "AdvisorError"),
     "InputError": ("advisor.errors", "InputError"),

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import PORTFOLIOS, ROOT
+from conftest import PORTFOLIOS, RAW_DATA, ROOT
 
 from advisor.cli import main
 
@@ -166,6 +166,12 @@ def test_data_build_bad_source_is_error_1(tmp_path) -> None:  # noqa: ANN001
     assert code == 1 and "does not look like" in err
 
 
+def _skip_without_raw_data(command: str) -> None:
+    """``advisor backtest`` reads the raw market data: skipped (with the reason) without it."""
+    if command.startswith("advisor backtest") and not (RAW_DATA / "README.md").exists():
+        pytest.skip(f"advisor backtest needs the raw market data, not found at {RAW_DATA}")
+
+
 def _readme_commands() -> list[str]:
     """Every `advisor ...` line in the README's bash blocks; '# exit 3' marks an expected code."""
     text = (ROOT / "README.md").read_text()
@@ -182,6 +188,7 @@ def _readme_commands() -> list[str]:
 
 @pytest.mark.parametrize("command", _readme_commands())
 def test_readme_examples_run(command: str, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    _skip_without_raw_data(command)
     monkeypatch.chdir(ROOT)
     args = shlex.split(command.split("#")[0])[1:]
     args = [
@@ -220,6 +227,7 @@ def test_every_help_example_runs(command: str, tmp_path, monkeypatch) -> None:  
     is run by the snapshot rebuild test into a temporary folder instead)."""
     if " data build" in command:
         pytest.skip("covered by tests/test_snapshot.py (rebuild into a temporary folder)")
+    _skip_without_raw_data(command)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "portfolios").symlink_to(ROOT / "portfolios")
     code, _, err = run(*shlex.split(command)[1:])

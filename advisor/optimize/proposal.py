@@ -220,6 +220,8 @@ def _tightened(mandate: Mandate, broken: dict[str, float], account: Account) -> 
         limit = BY_NAME[name]
         if name not in Mandate.__dataclass_fields__:
             continue  # per-asset bounds: nothing to tighten
+        if name == "sleeve_mix":
+            continue  # its bound is a rounding slack, not a number the mandate holds
         bound = limit.bound(mandate, account)
         if name == "cash_max":
             bound = cash_cap(mandate, account.cash0)  # the continuous cap, without the slack
