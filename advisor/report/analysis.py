@@ -85,15 +85,16 @@ def _accounts(a: Analysis) -> list[Table | None]:
         *(["Undated"] if undated else []), text=(0, 1),
     )  # fmt: skip
     classes = list(dict.fromkeys(k for mix in acc["asset_mix"] for k in mix))
-    m = table("Asset mix by account (% of the account)", "Account", *classes)
-    for account, r in acc.iterrows():
-        label = escape(str(r["name"] or account))
+    labels = [escape(str(r["name"] or account)) for account, r in acc.iterrows()]
+    m = table("Asset mix by account (% of the account)", "Asset class", *labels, text=(0,))
+    for label, (_, r) in zip(labels, acc.iterrows(), strict=True):
         t.add_row(
             label, str(r["type"]).removeprefix("tax_"), money(r["value"]), pct(r["weight"]),
             pct(r["megacap_weight"]), money(r["unrealized_gain"]), money(r["short_term_gain"]),
             money(r["long_term_gain"]), *([money(r["unknown_term_gain"])] if undated else []),
         )  # fmt: skip
-        m.add_row(label, *[pct(r["asset_mix"].get(c, 0.0)) for c in classes])
+    for c in classes:
+        m.add_row(str(c), *[pct(mix.get(c, 0.0)) for mix in acc["asset_mix"]])
     return [t, m]
 
 
