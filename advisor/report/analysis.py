@@ -72,30 +72,34 @@ def _asset_mix(a: Analysis) -> Table | None:
 
 
 def _accounts(a: Analysis) -> list[Table | None]:
-    """Per-account figures and asset mixes, when the holdings name accounts (a household)."""
+    """Per-account figures, unrealised gains and asset mixes, when the holdings name accounts
+    (a household): three narrow tables, so that names stay whole at 80 columns."""
     acc = a.accounts
     if acc.empty or (len(acc) == 1 and acc.index[0] == ""):
         return []
-    undated = bool((acc["unknown_term_gain"].fillna(0.0) != 0).any())
-    t = table(
-        "Accounts (value in account currency, weight % of the household, megacaps % of the "
-        "account; unrealised gain before tax, short- and long-term by holding period on "
-        f"{a.as_of.date()}, undated: lots of unknown date)",
-        "Account", "Type", "Value", "Weight", "Megacaps", "Gain", "Short", "Long",
-        *(["Undated"] if undated else []), text=(0, 1),
-    )  # fmt: skip
-    classes = list(dict.fromkeys(k for mix in acc["asset_mix"] for k in mix))
     labels = [escape(str(r["name"] or account)) for account, r in acc.iterrows()]
-    m = table("Asset mix by account (% of the account)", "Asset class", *labels, text=(0,))
+    t = table("Accounts (value in account currency; weight % of the household; megacaps % of "
+              "the account, look-through)", "Account", "Type", "Value", "Weight", "Megacaps",
+              text=(0, 1))  # fmt: skip
+    undated = bool((acc["unknown_term_gain"].fillna(0.0) != 0).any())
+    g = table(
+        f"Unrealised gains by account (before tax, account currency; short- and long-term by "
+        f"holding period on {a.as_of.date()}" + ("; undated: lots of unknown date)" if undated
+                                                  else ")"),
+        "Account", "Gain", "Short-term", "Long-term", *(["Undated"] if undated else []),
+        text=(0,),
+    )  # fmt: skip
     for label, (_, r) in zip(labels, acc.iterrows(), strict=True):
-        t.add_row(
-            label, str(r["type"]).removeprefix("tax_"), money(r["value"]), pct(r["weight"]),
-            pct(r["megacap_weight"]), money(r["unrealized_gain"]), money(r["short_term_gain"]),
-            money(r["long_term_gain"]), *([money(r["unknown_term_gain"])] if undated else []),
-        )  # fmt: skip
+        t.add_row(label, str(r["type"]).removeprefix("tax_"), money(r["value"]),
+                  pct(r["weight"]), pct(r["megacap_weight"]))  # fmt: skip
+        g.add_row(label, money(r["unrealized_gain"]), money(r["short_term_gain"]),
+                  money(r["long_term_gain"]),
+                  *([money(r["unknown_term_gain"])] if undated else []))  # fmt: skip
+    classes = list(dict.fromkeys(k for mix in acc["asset_mix"] for k in mix))
+    m = table("Asset mix by account (% of the account)", "Asset class", *labels, text=(0,))
     for c in classes:
         m.add_row(str(c), *[pct(mix.get(c, 0.0)) for mix in acc["asset_mix"]])
-    return [t, m]
+    return [t, g, m]
 
 
 def _us_equity(a: Analysis) -> Table | None:
