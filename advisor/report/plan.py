@@ -50,10 +50,17 @@ def _comparison(p: Plan) -> Text:
         "[bold]All now:[/bold] "
         + (f"estimated tax {money(now)}, at the target after the first trades."
            if now is not None else f"not possible under the mandate ({c['all_now_status']}).")
-        + (f" The plan saves {money(c['tax_saved_by_the_plan'])}." if now is not None else ""),
+        + (_saving(c["tax_saved_by_the_plan"]) if now is not None else ""),
     ]  # fmt: skip
     lines += [f"[yellow]Note:[/yellow] {escape(n)}" for n in p.notes]
     return Text.from_markup("\n".join(lines))
+
+
+def _saving(saved: float) -> str:
+    if saved >= 0:
+        return f" The plan saves {money(saved)} of tax."
+    return (f" The plan costs {money(-saved)} more tax in all: it spreads the tax over the "
+            "years rather than lowering it.")  # fmt: skip
 
 
 def render(p: Plan, console: Console) -> None:
