@@ -1,7 +1,8 @@
 """Static SVG charts for the proposal document (matplotlib, Agg backend, no display).
 
-Colour-blind-safe (Okabe-Ito) colours, each series also told apart by a hatch or a marker so the
-charts read in grey. Every number plotted comes from a result's ``to_dict()``: the charts compute
+Colour-blind-safe (Okabe-Ito) colours of clearly different lightness (dark blue, orange, light
+grey), and distinct markers on the frontier, so the charts also read in grey. No hatching: its
+SVG patterns make the page slow to lay out as a PDF. Every number plotted comes from a result's ``to_dict()``: the charts compute
 nothing. Text stays text in the SVG (``svg.fonttype = none``), which keeps it small and sharp.
 """
 
@@ -12,9 +13,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-#: Okabe-Ito: today, the proposal, the benchmark (blue, vermilion, grey-green).
-TODAY, PROPOSAL, BENCHMARK = "#0072B2", "#D55E00", "#999999"
-HATCHES = ("", "///", "...")
+#: Okabe-Ito: today, the proposal, the benchmark (dark blue, orange, light grey).
+TODAY, PROPOSAL, BENCHMARK = "#0072B2", "#E69F00", "#DDDDDD"
 
 
 def _pyplot() -> Any:
@@ -28,18 +28,22 @@ def _pyplot() -> Any:
     return plt
 
 
-def _svg(fig: Any) -> str:
-    """The figure as an inline ``<svg>`` element (no XML prologue, no fixed pixel size)."""
+def _svg(fig: Any, key: str) -> str:
+    """The figure as an inline ``<svg>`` element: no XML prologue or metadata, no fixed pixel
+    size, and its ids prefixed with ``key`` so that several charts share one page."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    fig.clf()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.index("<svg") :]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
     text = re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', r"\1", text, count=1)
-    return text.replace("<svg ", '<svg role="img" class="chart" ', 1)
+    text = re.sub(r'(id="|url\(#|href="#)', rf"\1{key}-", text)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{key} chart" class="chart" ', 1)
 
 
-def bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], xlabel: str) -> str:
+def bars(
+    labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], xlabel: str, key: str
+) -> str:
     """Horizontal grouped bars, in percent: one group per label, one bar per series."""
     plt = _pyplot()
     n, k = len(labels), len(series)
@@ -49,14 +53,14 @@ def bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], x
     for j, (name, values) in enumerate(series):
         ys = [i + (j - (k - 1) / 2) * height for i in range(n)]
         ax.barh(ys, [100 * v for v in values], height, label=name, color=colours[j % 3],
-                hatch=HATCHES[j % 3], edgecolor="black", linewidth=0.4)  # fmt: skip
+                edgecolor="black", linewidth=0.4)  # fmt: skip
     ax.set_yticks(range(n), labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    out = _svg(fig)
+    out = _svg(fig, key)
     plt.close(fig)
     return out
 
@@ -82,6 +86,6 @@ def frontier(f: dict[str, Any], proposal: tuple[float, float] | None) -> str:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     ax.spines[["top", "right"]].set_visible(False)
-    out = _svg(fig)
+    out = _svg(fig, "frontier")
     plt.close(fig)
     return out

@@ -100,6 +100,7 @@ def _sectors(d: dict[str, Any]) -> dict[str, Any]:
         [(n, [r[k] for r in rows]) for n, k in
          (("today", "today"), ("the proposal", "proposed"), ("benchmark", "benchmark"))],
         "Weight, seen through the funds (% of the portfolio)",
+        "sectors",
     )  # fmt: skip
     return {"rows": rows, "chart": chart}
 
@@ -119,6 +120,7 @@ def _scenarios(w: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
          ("the proposal", [r.get("proposed_return") or 0.0 for r in rows]),
          ("benchmark", [r["benchmark_return"] for r in rows])],
         "Return in the scenario (%)",
+        "scenarios",
     )  # fmt: skip
     return rows, chart
 
