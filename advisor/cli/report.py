@@ -91,6 +91,14 @@ def report(output: Path | None, pdf: Path | None, client: str | None, advisor_na
         click.echo(f"Wrote {path}", err=True)
 
 
+def document_settings(path: Path, household: Any, proposal: Any, opts: dict[str, Any]) -> dict:
+    """``propose --report PATH``: the document's settings with the defaults of ``report``."""
+    pdf = path.suffix.lower() == ".pdf"
+    return dict(opts, output=None if pdf else path, pdf=path if pdf else None,
+                client=client_name(None, household, proposal), advisor=None, paper="a4",
+                points=8)  # fmt: skip
+
+
 def client_name(client: str | None, household: Any, proposal: Any) -> str:
     """The name on the cover: --client, else the household file's, else the file's name."""
     if client:

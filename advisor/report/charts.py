@@ -47,7 +47,7 @@ def bars(
     """Horizontal grouped bars, in percent: one group per label, one bar per series."""
     plt = _pyplot()
     n, k = len(labels), len(series)
-    fig, ax = plt.subplots(figsize=(6.6, 0.28 * n * k / 1.6 + 0.9))
+    fig, ax = plt.subplots(figsize=(6.6, 0.09 * n * k + 0.9))
     height = 0.8 / k
     colours = (TODAY, PROPOSAL, BENCHMARK)
     for j, (name, values) in enumerate(series):
