@@ -152,14 +152,17 @@ def test_markup_in_the_input_is_escaped(tmp_path: Path) -> None:
     assert "&lt;script&gt;" in text  # shown to the reader, as text
 
 
-def test_household_file_names_the_client(tmp_path: Path) -> None:
+def test_household_file_names_the_client_with_hedges(tmp_path: Path) -> None:
     out = tmp_path / "household.html"
     code, _, err = run("report", str(PORTFOLIOS / "household.yaml"), "--output", str(out),
-                       "--points", "3")  # fmt: skip
+                       "--points", "3", "--hedges")  # fmt: skip
     assert code == 0, err
-    page = parse(out.read_text(encoding="utf-8"))
-    assert "Jordan and Casey Example" in out.read_text(encoding="utf-8")
-    assert page.sections == list(SECTIONS)
+    text = out.read_text(encoding="utf-8")
+    page = parse(text)
+    assert "<h1>Jordan and Casey Example</h1>" in text
+    i = SECTIONS.index("methodology")
+    assert page.sections == [*SECTIONS[:i], "hedging", *SECTIONS[i:]]
+    assert "collar:SPY" in text and "put:SPY" in text
 
 
 def test_report_needs_an_output() -> None:

@@ -30,6 +30,8 @@ report_options = options(
      "cover."}),
     ("--paper", {"type": click.Choice(["a4", "letter"]), "default": "a4", "show_default": True,
      "help": "Paper size for printing and the PDF."}),
+    ("--hedges", {"is_flag": True, "help": "Add the hedging alternatives (as `advisor hedge`: "
+     "SPY, QQQ, put:SPY, collar:SPY) under the same scenarios."}),
     ("--points", {"type": click.IntRange(2, 60), "default": 8, "show_default": True,
      "help": "Points on the frontier chart."}),
 )  # fmt: skip
@@ -45,7 +47,10 @@ def write_report(proposal: Any, holdings: Any, market: Any, o: dict[str, Any]) -
                              benchmark=o["benchmark"], megacaps=o["megacaps"],
                              total_value=o["total_value"])  # fmt: skip
     cover = html.Cover(o["client"], o["advisor"] or "", paper=o["paper"])
-    text = html.render(proposal, whatif, curve, cover)
+    hedges = (
+        advisor.hedge(whatif, market, cost_bps=proposal.mandate.cost_bps) if o["hedges"] else None
+    )
+    text = html.render(proposal, whatif, curve, cover, hedges)
     written = []
     if o["output"] is not None:
         o["output"].write_text(text, encoding="utf-8")
@@ -63,7 +68,7 @@ def write_report(proposal: Any, holdings: Any, market: Any, o: dict[str, Any]) -
 @report_options
 @handle_errors
 def report(output: Path | None, pdf: Path | None, client: str | None, advisor_name: str | None,
-           paper: str, points: int, **o: Any) -> None:  # fmt: skip
+           paper: str, hedges: bool, points: int, **o: Any) -> None:  # fmt: skip
     """A client-ready proposal document for FILE: the portfolio today, the trades, before and
     after, the trade-off, scenarios in money, methodology and disclosures.
 
@@ -86,7 +91,7 @@ def report(output: Path | None, pdf: Path | None, client: str | None, advisor_na
         exit_if_infeasible(proposal)
     name = client_name(client, household, proposal)
     settings = dict(opts, output=output, pdf=pdf, client=name, advisor=advisor_name,
-                    paper=paper, points=points)  # fmt: skip
+                    paper=paper, hedges=hedges, points=points)  # fmt: skip
     for path in write_report(proposal, holdings, market, settings):
         click.echo(f"Wrote {path}", err=True)
 
@@ -96,7 +101,7 @@ def document_settings(path: Path, household: Any, proposal: Any, opts: dict[str,
     pdf = path.suffix.lower() == ".pdf"
     return dict(opts, output=None if pdf else path, pdf=path if pdf else None,
                 client=client_name(None, household, proposal), advisor=None, paper="a4",
-                points=8)  # fmt: skip
+                hedges=False, points=8)  # fmt: skip
 
 
 def client_name(client: str | None, household: Any, proposal: Any) -> str:

@@ -125,8 +125,20 @@ def _scenarios(w: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
     return rows, chart
 
 
-def context(proposal: Any, whatif: Any, frontier: Any, cover: Cover) -> dict[str, Any]:
-    """Everything the template shows, from the three results' ``to_dict()``."""
+def _hedging(hedges: Any) -> dict[str, Any] | None:
+    """The alternatives compared (``HedgeReport.to_dict()``), each hedge with its trade."""
+    if hedges is None:
+        return None
+    h = hedges.to_dict()
+    trades = {x["label"]: x for x in h["hedges"]}
+    rows = [dict(c, hedge=trades.get(c["alternative"])) for c in h["comparison"]]
+    return {"rows": rows, "scenarios": [s["name"] for s in h["scenarios"]], "notes": h["notes"]}
+
+
+def context(
+    proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any = None
+) -> dict[str, Any]:
+    """Everything the template shows, from the results' ``to_dict()``."""
     if not proposal.feasible:
         raise AdvisorError(
             "the mandate cannot be met, so there is no proposal to present: "
@@ -149,14 +161,17 @@ def context(proposal: Any, whatif: Any, frontier: Any, cover: Cover) -> dict[str
         "sells": sum(t["side"] == "sell" for t in d["trades"]),
         "buys": sum(t["side"] == "buy" for t in d["trades"]),
         "validation": validation.figures(),
+        "hedging": _hedging(hedges),
     }  # fmt: skip
 
 
-def render(proposal: Any, whatif: Any, frontier: Any, cover: Cover) -> str:
-    """The proposal document as one self-contained HTML page."""
+def render(proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any = None) -> str:
+    """The proposal document as one self-contained HTML page; with ``hedges`` (an
+    :class:`~advisor.scenarios.hedging.HedgeReport` of the same what-if run), its hedging
+    section."""
     from markupsafe import Markup
 
-    ctx = context(proposal, whatif, frontier, cover)
+    ctx = context(proposal, whatif, frontier, cover, hedges)
     for key in ("scenario_chart", "frontier_chart"):  # matplotlib's own SVG, no input text
         ctx[key] = Markup(ctx[key])
     ctx["sectors"]["chart"] = Markup(ctx["sectors"]["chart"])
