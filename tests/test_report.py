@@ -109,6 +109,13 @@ def test_key_figures_equal_the_json(growth: Page) -> None:
         "realized_gain": money(d["realized_gain"]),
         "tax": money(d["tax"]["estimated_tax"]),
     }
+    decided = d["scope"]["after"]  # the frontier's part: the US-equity part the proposal decides
+    expected |= {
+        "frontier_proposal_megacap": pct(decided["concentration"]["megacap_weight"]),
+        "frontier_proposal_te": pct(decided["risk"]["tracking_error"], 2),
+        "frontier_today_megacap": pct(d["scope"]["before"]["concentration"]["megacap_weight"]),
+        "frontier_today_te": pct(d["scope"]["before"]["risk"]["tracking_error"], 2),
+    }
     expected |= {f"trade:{t['account']}:{t['ticker']}": money(t["amount"]) for t in d["trades"]}
     assert {k: growth.figures.get(k, "").strip() for k in expected} == expected
 

@@ -41,6 +41,12 @@ def report_scenarios() -> list[Any]:
     return default_scenarios(SCENARIO_REPLAYS)
 
 
+def _num(x: float, digits: int = 1) -> str:
+    """A plain number to ``digits`` decimals, without a sign on zero (``-0.0004`` -> ``0.00``)."""
+    text = f"{x:.{digits}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
 def _environment() -> Any:
     import jinja2
 
@@ -51,7 +57,7 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=pct, money=money, pp=pp, shares=shares, num=lambda x, d=1: f"{x:.{d}f}")
+    env.filters.update(pct=pct, money=money, pp=pp, shares=shares, num=_num)
     return env
 
 
@@ -149,7 +155,8 @@ def context(
     names = _names(d)
     after = d["after"]
     scen, scen_chart = _scenarios(w)
-    point = (after["concentration"]["megacap_weight"], after["risk"]["tracking_error"])
+    decided = (d["scope"] or {}).get("after") or after  # the frontier's part of the account
+    point = (decided["concentration"]["megacap_weight"], decided["risk"]["tracking_error"])
     return {
         "cover": cover, "today": (cover.date or dt.date.today()).isoformat(),
         "paper": PAPERS.get(cover.paper, "A4"), "p": d, "w": w, "f": f, "names": names,
@@ -157,7 +164,7 @@ def context(
         "split": {"before": _megacap_split(d["before"]), "after": _megacap_split(after)},
         "accounts": _trades_by_account(d, names), "sectors": _sectors(d),
         "te_groups": _te_groups(d), "scenarios": scen, "scenario_chart": scen_chart,
-        "frontier_chart": charts.frontier(f, point),
+        "frontier_chart": charts.frontier(f, point), "frontier_point": point,
         "sells": sum(t["side"] == "sell" for t in d["trades"]),
         "buys": sum(t["side"] == "buy" for t in d["trades"]),
         "validation": validation.figures(),
