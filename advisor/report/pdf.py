@@ -21,7 +21,7 @@ def _weasyprint() -> Any:
     from advisor.errors import AdvisorError
 
     try:
-        import weasyprint
+        import weasyprint  # type: ignore[import-untyped]
     except ImportError as exc:
         raise AdvisorError(
             "writing a PDF needs WeasyPrint, which is not installed", INSTALL_HINT
