@@ -17,7 +17,7 @@ from conftest import PORTFOLIOS
 
 from advisor.cli import main
 from advisor.report import pdf
-from advisor.report.table import money, pct
+from advisor.report.numbers import money, pct
 
 SECTIONS = ("cover", "summary", "today", "proposal", "risk", "frontier", "scenarios",
             "methodology", "glossary", "disclosures")  # fmt: skip

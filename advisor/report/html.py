@@ -17,7 +17,7 @@ from typing import Any
 
 from advisor.errors import AdvisorError
 from advisor.report import charts, validation
-from advisor.report.table import money, pct, pp, shares
+from advisor.report.numbers import money, pct, pp, shares
 
 #: The scenarios of the document, in its order: two stated moves and two replays.
 SCENARIO_REPLAYS = ("rates-2022", "broadening-2023")
