@@ -5,8 +5,9 @@
 :class:`~advisor.optimize.frontier.Frontier` of the same holdings, and fills the Jinja2 template
 ``templates/proposal.html.j2`` (autoescape on: every text from an input file is escaped). Every
 figure is read from the results' ``to_dict()``, the JSON the commands print, and formatted with
-the tables' own :func:`~advisor.report.table.pct` and :func:`~advisor.report.table.money`; the
-view here only selects, groups and orders.
+the tables' own :func:`~advisor.report.numbers.pct` and :func:`~advisor.report.numbers.money`;
+the view here selects, groups and orders. One sum is its own: the megacap weight held directly
+and through funds, the analysis's ``megacap_sources`` split by the holding's kind.
 """
 
 from __future__ import annotations
