@@ -202,3 +202,18 @@ def test_pdf_without_weasyprint_says_how_to_install(monkeypatch: pytest.MonkeyPa
     with pytest.raises(AdvisorError) as err:
         pdf.write_pdf("<p>x</p>", "unused.pdf")
     assert "advisor[pdf]" in (err.value.hint or "")
+
+
+def test_propose_report_shortcut(tmp_path: Path) -> None:
+    """``propose --report PATH`` prints the proposal and writes the same document."""
+    holdings = tmp_path / "small.csv"
+    holdings.write_text("Symbol,Quantity\nAAPL,300\nNVDA,400\nMSFT,100\nJPM,100\n")
+    out = tmp_path / "small.html"
+    code, stdout, err = run("propose", str(holdings), "--max-te", "8%", "--format", "json",
+                            "--report", str(out))  # fmt: skip
+    assert code == 0, err
+    page = parse(out.read_text(encoding="utf-8"))
+    assert page.sections == list(SECTIONS)
+    d = json.loads(stdout)
+    assert page.figures["megacap_after"] == pct(d["after"]["concentration"]["megacap_weight"])
+    assert "<h1>Small</h1>" in out.read_text(encoding="utf-8")  # the file's name on the cover
