@@ -192,7 +192,9 @@ def test_readme_examples_run(command: str, tmp_path, monkeypatch) -> None:  # no
     monkeypatch.chdir(ROOT)
     args = shlex.split(command.split("#")[0])[1:]
     args = [
-        str(tmp_path / a) if a.endswith((".csv", ".png")) and not a.startswith("portfolios") else a
+        str(tmp_path / a)
+        if a.endswith((".csv", ".png", ".html", ".pdf")) and not a.startswith("portfolios")
+        else a
         for a in args
     ]
     code, _, err = run(*args)

@@ -52,8 +52,11 @@ def analyze(fmt: str, output: Path | None, **o: Any) -> None:
 @holdings_options
 @mandate_options
 @output_options(("table", "json"), "Write the trade list for the custodian to this CSV file.")
+@click.option("--report", "document", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the client proposal document (as `advisor report`): HTML, or a "
+              "PDF when PATH ends in .pdf.")  # fmt: skip
 @handle_errors
-def propose(fmt: str, output: Path | None, **o: Any) -> None:
+def propose(fmt: str, output: Path | None, document: Path | None, **o: Any) -> None:
     """Propose trades that move FILE toward the sleeves within the mandate's limits.
 
     Exit code 3 when the limits cannot all hold (the report says which to relax).
@@ -64,6 +67,7 @@ def propose(fmt: str, output: Path | None, **o: Any) -> None:
     from advisor.report import proposal as report
 
     market, holdings, opts = load_inputs(o)
+    household = o.get("household")
     mandate = build_mandate(o)
     result = advisor.propose(holdings, market, mandate, **opts)
     echo_warnings(result.before.warnings)
@@ -71,6 +75,12 @@ def propose(fmt: str, output: Path | None, **o: Any) -> None:
     if output is not None and result.feasible:
         output.write_text(report.trades_csv(result))
         click.echo(f"Wrote {len(result.trades)} trades to {output}", err=True)
+    if document is not None and result.feasible:
+        from advisor.cli.report import document_settings, write_report
+
+        settings = document_settings(document, household, result, opts)
+        for path in write_report(result, holdings, market, settings):
+            click.echo(f"Wrote {path}", err=True)
     exit_if_infeasible(result)
 
 

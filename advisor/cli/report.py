@@ -1,0 +1,113 @@
+"""``advisor report``: the client proposal document (HTML, and a PDF with the ``pdf`` extra)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from advisor.cli.common import (
+    build_mandate,
+    echo_warnings,
+    exit_if_infeasible,
+    handle_errors,
+    holdings_options,
+    load_inputs,
+    mandate_options,
+    options,
+)
+from advisor.cli.main import main
+
+report_options = options(
+    (("--output", "-o"), {"type": click.Path(dir_okay=False, path_type=Path),
+     "help": "Write the document as one self-contained HTML file."}),
+    ("--pdf", {"type": click.Path(dir_okay=False, path_type=Path),
+     "help": "Write the document as a PDF (needs the pdf extra: pip install 'advisor[pdf]')."}),
+    ("--client", {"metavar": "NAME", "help": "The client's name (default: the household "
+     "file's, else the holdings file's name)."}),
+    (("--advisor", "advisor_name"), {"metavar": "NAME", "help": "The adviser's name on the "
+     "cover."}),
+    ("--paper", {"type": click.Choice(["a4", "letter"]), "default": "a4", "show_default": True,
+     "help": "Paper size for printing and the PDF."}),
+    ("--hedges", {"is_flag": True, "help": "Add the hedging alternatives (as `advisor hedge`: "
+     "SPY, QQQ, put:SPY, collar:SPY) under the same scenarios."}),
+    ("--points", {"type": click.IntRange(2, 60), "default": 8, "show_default": True,
+     "help": "Points on the frontier chart."}),
+)  # fmt: skip
+
+
+def write_report(proposal: Any, holdings: Any, market: Any, o: dict[str, Any]) -> list[Path]:
+    """Run the scenarios and the frontier on ``proposal`` and write the document's files."""
+    import advisor
+    from advisor.report import html
+
+    whatif = advisor.what_if(holdings, market, html.report_scenarios(), proposal=proposal)
+    curve = advisor.frontier(holdings, market, proposal.mandate, points=o["points"],
+                             benchmark=o["benchmark"], megacaps=o["megacaps"],
+                             total_value=o["total_value"])  # fmt: skip
+    cover = html.Cover(o["client"], o["advisor"] or "", paper=o["paper"])
+    hedges = (
+        advisor.hedge(whatif, market, cost_bps=proposal.mandate.cost_bps) if o["hedges"] else None
+    )
+    text = html.render(proposal, whatif, curve, cover, hedges)
+    written = []
+    if o["output"] is not None:
+        o["output"].write_text(text, encoding="utf-8")
+        written.append(o["output"])
+    if o["pdf"] is not None:
+        from advisor.report.pdf import write_pdf
+
+        written.append(write_pdf(text, o["pdf"]))
+    return written
+
+
+@main.command()
+@holdings_options
+@mandate_options
+@report_options
+@handle_errors
+def report(output: Path | None, pdf: Path | None, client: str | None, advisor_name: str | None,
+           paper: str, hedges: bool, points: int, **o: Any) -> None:  # fmt: skip
+    """A client-ready proposal document for FILE: the portfolio today, the trades, before and
+    after, the trade-off, scenarios in money, methodology and disclosures.
+
+    One self-contained HTML file (--output; no script, no network) and/or a PDF (--pdf).
+
+    Example: advisor report portfolios/household.yaml --output proposal.html --advisor "A. Adviser"
+    """
+    import advisor as lib
+
+    if output is None and pdf is None:
+        raise click.UsageError("give --output PATH (HTML) and/or --pdf PATH")
+    market, holdings, opts = load_inputs(o)
+    household = o.get("household")
+    mandate = build_mandate(o)
+    proposal = lib.propose(holdings, market, mandate, **opts)
+    echo_warnings(list(proposal.before.warnings))
+    if not proposal.feasible:
+        for line in proposal.diagnostics:
+            click.echo(f"  {line}", err=True)
+        exit_if_infeasible(proposal)
+    name = client_name(client, household, proposal)
+    settings = dict(opts, output=output, pdf=pdf, client=name, advisor=advisor_name,
+                    paper=paper, hedges=hedges, points=points)  # fmt: skip
+    for path in write_report(proposal, holdings, market, settings):
+        click.echo(f"Wrote {path}", err=True)
+
+
+def document_settings(path: Path, household: Any, proposal: Any, opts: dict[str, Any]) -> dict:
+    """``propose --report PATH``: the document's settings with the defaults of ``report``."""
+    pdf = path.suffix.lower() == ".pdf"
+    return dict(opts, output=None if pdf else path, pdf=path if pdf else None,
+                client=client_name(None, household, proposal), advisor=None, paper="a4",
+                hedges=False, points=8)  # fmt: skip
+
+
+def client_name(client: str | None, household: Any, proposal: Any) -> str:
+    """The name on the cover: --client, else the household file's, else the file's name."""
+    if client:
+        return client
+    if household is not None:
+        return str(household.name)
+    return Path(str(proposal.before.source or "client")).stem.replace("_", " ").capitalize()

@@ -1,0 +1,219 @@
+"""``advisor report``: the client proposal document, as a client and as a tool read it.
+
+The figures in the HTML are compared with the same figures of ``propose --format json`` and
+``what-if --format json`` (formatted the same way); an input file full of markup proves the
+document carries no script and no event handler.
+"""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import PORTFOLIOS
+
+from advisor.cli import main
+from advisor.report import pdf
+from advisor.report.numbers import money, pct
+
+SECTIONS = ("cover", "summary", "today", "proposal", "risk", "frontier", "scenarios",
+            "methodology", "glossary", "disclosures")  # fmt: skip
+SCENARIOS = ("megacap sell-off", "small-cap rally", "rates-2022", "broadening-2023")
+
+
+class Page(HTMLParser):
+    """Every tag and attribute, the section ids in order and the text of each ``data-fig``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.sections: list[str] = []
+        self.figures: dict[str, str] = {}
+        self._open: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+        a = dict(attrs)
+        if tag == "section":
+            self.sections.append(a.get("id") or "")
+        self._open.append((tag, a.get("data-fig")))
+        if a.get("data-fig"):
+            self.figures[a["data-fig"]] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        for _, fig in self._open:
+            if fig:
+                self.figures[fig] += data
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    return page
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def growth(tmp_path_factory: pytest.TempPathFactory) -> Page:
+    out = tmp_path_factory.mktemp("report") / "proposal.html"
+    code, _, err = run("report", str(PORTFOLIOS / "growth_client.csv"), "--output", str(out),
+                       "--client", "Growth Client", "--advisor", "A. Adviser")  # fmt: skip
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "<!DOCTYPE html>" in text
+    return parse(text)
+
+
+def test_sections_in_the_issues_order(growth: Page) -> None:
+    assert growth.sections == list(SECTIONS)
+
+
+def test_self_contained(growth: Page) -> None:
+    """No script, no outside resource: every chart is inline SVG."""
+    tags = [t for t, _ in growth.tags]
+    assert "script" not in tags and "link" not in tags and "img" not in tags
+    assert tags.count("svg") == 3
+    for _, attrs in growth.tags:
+        for name, value in attrs:
+            assert name not in ("src", "srcset") and not name.startswith("on")
+            if name in ("href", "xlink:href"):
+                assert (value or "").startswith("#")
+
+
+def test_key_figures_equal_the_json(growth: Page) -> None:
+    code, out, err = run("propose", str(PORTFOLIOS / "growth_client.csv"), "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    b, a = d["before"], d["after"]
+    expected = {
+        "megacap_before": pct(b["concentration"]["megacap_weight"]),
+        "megacap_after": pct(a["concentration"]["megacap_weight"]),
+        "megacap_benchmark": pct(b["concentration"]["benchmark_megacap_weight"]),
+        "te_before": pct(b["risk"]["tracking_error"], 2),
+        "te_after": pct(a["risk"]["tracking_error"], 2),
+        "effn_before": f"{b['concentration']['effective_n']:.1f}",
+        "effn_after": f"{a['concentration']['effective_n']:.1f}",
+        "turnover": pct(d["turnover"]),
+        "cost": money(d["estimated_cost"]),
+        "realized_gain": money(d["realized_gain"]),
+        "tax": money(d["tax"]["estimated_tax"]),
+    }
+    decided = d["scope"]["after"]  # the frontier's part: the US-equity part the proposal decides
+    expected |= {
+        "frontier_proposal_megacap": pct(decided["concentration"]["megacap_weight"]),
+        "frontier_proposal_te": pct(decided["risk"]["tracking_error"], 2),
+        "frontier_today_megacap": pct(d["scope"]["before"]["concentration"]["megacap_weight"]),
+        "frontier_today_te": pct(d["scope"]["before"]["risk"]["tracking_error"], 2),
+    }
+    expected |= {f"trade:{t['account']}:{t['ticker']}": money(t["amount"]) for t in d["trades"]}
+    assert {k: growth.figures.get(k, "").strip() for k in expected} == expected
+
+
+def test_scenarios_equal_the_whatif_json(growth: Page) -> None:
+    # what-if's default set (the two stated moves and every replay), with the proposal
+    code, out, err = run("what-if", str(PORTFOLIOS / "growth_client.csv"), "--propose",
+                         "--format", "json")  # fmt: skip
+    assert code == 0, err
+    runs = {s["name"]: s for s in json.loads(out)["scenarios"]}
+    for name in SCENARIOS:
+        s = runs[name]
+        for key, fmt in (("portfolio_pnl", money), ("proposed_pnl", money),
+                         ("portfolio_return", pct), ("proposed_return", pct),
+                         ("benchmark_return", pct)):  # fmt: skip
+            assert growth.figures[f"{name}:{key}"].strip() == fmt(s[key]), (name, key)
+
+
+EVIL_SCRIPT = "<script>alert(1)</script>"
+EVIL_IMG = '"><img src=x onerror=alert(1)>'
+
+
+def test_markup_in_the_input_is_escaped(tmp_path: Path) -> None:
+    holdings = tmp_path / "evil.csv"
+    holdings.write_text(
+        "Account,Symbol,Description,Quantity,Cost Basis Total\n"
+        f'"{EVIL_SCRIPT}",AAPL,"{EVIL_SCRIPT}",300,20000\n'
+        f'"{EVIL_SCRIPT}",NVDA,"{EVIL_IMG.replace(chr(34), chr(34) * 2)}",400,10000\n'
+        f'"IRA {EVIL_IMG.replace(chr(34), chr(34) * 2)}",MSFT,Microsoft,100,30000\n'
+        f'"IRA {EVIL_IMG.replace(chr(34), chr(34) * 2)}",JPM,"{EVIL_SCRIPT}",100,20000\n'
+    )
+    out = tmp_path / "evil.html"
+    code, _, err = run("report", str(holdings), "--output", str(out), "--points", "3", "--max-te", "8%",
+                       "--client", EVIL_SCRIPT, "--advisor", EVIL_IMG)  # fmt: skip
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    page = parse(text)
+    assert "script" not in [t for t, _ in page.tags]
+    assert "img" not in [t for t, _ in page.tags]
+    assert not [n for _, attrs in page.tags for n, _ in attrs if n.startswith("on")]
+    assert "&lt;script&gt;" in text  # shown to the reader, as text
+
+
+def test_household_file_names_the_client_with_hedges(tmp_path: Path) -> None:
+    out = tmp_path / "household.html"
+    code, _, err = run("report", str(PORTFOLIOS / "household.yaml"), "--output", str(out),
+                       "--points", "3", "--hedges")  # fmt: skip
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    page = parse(text)
+    assert "<h1>Jordan and Casey Example</h1>" in text
+    i = SECTIONS.index("methodology")
+    assert page.sections == [*SECTIONS[:i], "hedging", *SECTIONS[i:]]
+    assert "collar:SPY" in text and "put:SPY" in text
+
+
+def test_report_needs_an_output() -> None:
+    code, _, err = run("report", str(PORTFOLIOS / "growth_client.csv"))
+    assert code == 2 and "--output" in err
+
+
+@pytest.mark.skipif(not pdf.available(), reason="WeasyPrint or the Pango library is not "
+                    "installed (pip install 'advisor[pdf]')")  # fmt: skip
+def test_pdf(tmp_path: Path) -> None:
+    from advisor.report.pdf import write_pdf
+
+    path = write_pdf("<html><body><h1>Proposal</h1></body></html>", tmp_path / "p.pdf")
+    assert path.read_bytes().startswith(b"%PDF-")
+
+
+def test_pdf_without_weasyprint_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from advisor.errors import AdvisorError
+
+    real = builtins.__import__
+
+    def no_weasyprint(name: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if name == "weasyprint":
+            raise ImportError("No module named 'weasyprint'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    with pytest.raises(AdvisorError) as err:
+        pdf.write_pdf("<p>x</p>", "unused.pdf")
+    assert "advisor[pdf]" in (err.value.hint or "")
+
+
+def test_propose_report_shortcut(tmp_path: Path) -> None:
+    """``propose --report PATH`` prints the proposal and writes the same document."""
+    holdings = tmp_path / "small.csv"
+    holdings.write_text("Symbol,Quantity\nAAPL,300\nNVDA,400\nMSFT,100\nJPM,100\n")
+    out = tmp_path / "small.html"
+    code, stdout, err = run("propose", str(holdings), "--max-te", "8%", "--format", "json",
+                            "--report", str(out))  # fmt: skip
+    assert code == 0, err
+    page = parse(out.read_text(encoding="utf-8"))
+    assert page.sections == list(SECTIONS)
+    d = json.loads(stdout)
+    assert page.figures["megacap_after"] == pct(d["after"]["concentration"]["megacap_weight"])
+    assert "<h1>Small</h1>" in out.read_text(encoding="utf-8")  # the file's name on the cover
