@@ -14,8 +14,6 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
-import pandas as pd
-
 from advisor.errors import AdvisorError, UsageError
 from advisor.market.sleeves import DEFAULT_SLEEVES
 from advisor.units import parse_mix
@@ -321,6 +319,8 @@ class Mandate:
             ) from exc
         object.__setattr__(self, "tax_rates", rates)
         if self.trade_date is not None:
+            import pandas as pd  # here, not at import: the CLI's start-up stays light
+
             try:
                 day = pd.Timestamp(self.trade_date)
             except (TypeError, ValueError) as exc:
