@@ -57,17 +57,8 @@ import re
 import numpy as np
 import pandas as pd
 
-ASSET_CLASSES = (
-    "US equity",
-    "International developed equity",
-    "Emerging-markets equity",
-    "US bonds",
-    "International bonds",
-    "Cash-like",
-    "Commodities and gold",
-    "Multi-asset",
-    "Other",
-)
+from advisor.analytics.assets import ASSET_CLASSES  # the one list, in report order
+
 US_EQ, DEV, EM, US_BONDS, INTL_BONDS, CASH, COMMOD, MULTI, OTHER = ASSET_CLASSES
 #: The first snapshot's spellings, unified.
 OLD_SPELLINGS = {
