@@ -119,9 +119,8 @@ def harvested(p: Any, before: Any, trades: pd.DataFrame, sales: pd.DataFrame,
     all_trades = pd.concat([trades, p.trades], ignore_index=True)
     sold = [x for x in (sales, p.lot_sales) if x is not None and len(x)]
     all_sales = pd.concat(sold, ignore_index=True) if sold else sales
-    holdings_accounts = p.accounts and pd.DataFrame(p.accounts)
-    tax = estimate_tax(all_sales, holdings_accounts if len(p.accounts) else None,
-                       p.mandate.tax_rates)  # fmt: skip
+    accounts = pd.DataFrame(p.accounts) if p.accounts else None
+    tax = estimate_tax(all_sales, accounts, p.mandate.tax_rates)
     by_trade = trade_tax(all_sales, tax)
     all_trades["est_tax"] = [float(by_trade.get((str(a), t), 0.0)) for a, t in
                              zip(all_trades["account"].astype(str), all_trades["ticker"],
