@@ -18,6 +18,7 @@ from advisor.analytics import assets, instruments
 from advisor.analytics import concentration as conc
 from advisor.analytics.accounts import COLUMNS as ACCOUNT
 from advisor.analytics.accounts import account_figures, accounts_list
+from advisor.analytics.benchfigures import BenchmarkFigures, benchmark_figures, style_buckets
 from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings, PositionKind, PriceSource
 from advisor.errors import InputError
@@ -266,24 +267,17 @@ def _net_of_debit(h: Holdings, holdings: float, cash: float, unit: str) -> tuple
     raise InputError(why, path=h.path, line=line, value=shown, hint=hint)
 
 
-def _company_table(
-    lt: LookThrough, bench: pd.Series, market: Market, mega: set[str]
-) -> pd.DataFrame:
-    company = market.company_of(lt.securities.index.union(bench.index))
-    p = conc.by_company(lt.securities, company)
-    b = conc.by_company(bench, company)
-    table = conc.side_by_side(p, b).sort_values("weight", ascending=False)
-    # Label each company by its share class with the largest benchmark weight (GOOGL, not GOOG).
-    sec = market.securities.assign(bw=bench.reindex(market.securities.index).fillna(0.0))
-    first = (
-        sec.reset_index()
-        .sort_values("bw", ascending=False)
-        .drop_duplicates("company")
-        .set_index("company")
+def _company_table(lt: LookThrough, fig: BenchmarkFigures, market: Market,
+                   mega: set[str]) -> pd.DataFrame:  # fmt: skip
+    """Portfolio and benchmark weight by company, largest first; each company labelled by its
+    share class with the largest benchmark weight (GOOGL, not GOOG)."""
+    p = conc.by_company(lt.securities, market.company_of(lt.securities.index))
+    table = conc.side_by_side(p, fig.companies).sort_values(
+        "weight", ascending=False, kind="stable"
     )
     own = pd.Series(table.index, index=table.index)
-    table["ticker"] = first["ticker"].reindex(table.index).fillna(own).astype(str)
-    table["name"] = first["name"].reindex(table.index).fillna(own).astype(str)
+    table["ticker"] = fig.labels["ticker"].reindex(table.index).fillna(own).astype(str)
+    table["name"] = fig.labels["name"].reindex(table.index).fillna(own).astype(str)
     table["megacap"] = table.index.isin(list(mega))
     return table
 
@@ -313,11 +307,11 @@ def _part(weights: pd.Series, cash_w: float, bench: Benchmark, market: Market,
           megacaps: Sequence[str], share: float = 1.0, lt: LookThrough | None = None) -> Part:  # fmt: skip
     lt = lt or look_through(weights, market)
     mega = market.megacap_companies(list(megacaps))
-    stocks = bench.stocks(market)
-    companies = _company_table(lt, stocks, market, mega)
+    fig = benchmark_figures(bench, market)
+    companies = _company_table(lt, fig, market, mega)
     order = megacap_order(market, megacaps)
-    concentration = _concentration(lt, bench, companies, market, cash_w, order)
-    risk = _risk(lt, weights, bench.weights, market, mega)
+    concentration = _concentration(lt, fig, companies, market, cash_w, order)
+    risk = _risk(lt, weights, fig, market, mega)
     sources = _megacap_sources(lt, market, companies["ticker"], order)
     return Part(share, lt, companies, concentration, risk, sources)
 
@@ -413,53 +407,43 @@ def _megacap_sources(
 
 def megacap_order(market: Market, names: Sequence[str]) -> list[str]:
     """Company ids of the megacap list in the order given (GOOG folds into GOOGL's company)."""
-    resolved = [t for t in (market.resolve(n) for n in names) if t is not None]
-    return list(dict.fromkeys(market.company_of(pd.Index(resolved))))
+
+    def build() -> tuple[str, ...]:
+        resolved = [t for t in (market.resolve(n) for n in names) if t is not None]
+        return tuple(dict.fromkeys(market.company_of(pd.Index(resolved))))
+
+    return list(market.cached(("megacap_order", tuple(names)), build))
 
 
 def _concentration(
     lt: LookThrough,
-    benchmark: Benchmark,
+    fig: BenchmarkFigures,
     companies: pd.DataFrame,
     market: Market,
     cash_w: float,
     mega_order: list[str],
 ) -> conc.Concentration:
     sec = market.securities
-    bench = benchmark.stocks(market)
-    b_unseen = float(benchmark.weights.sum() - bench.sum())  # the funds' own rows of a blend
     p_comp, b_comp = companies["weight"], companies["benchmark_weight"]
     p_comp = p_comp[p_comp > 0]
     labels = companies["ticker"].astype(str)
     mega_rows = companies.loc[[c for c in mega_order if c in companies.index]]
     extra = pd.concat([lt.unseen.rename(lambda f: f"{f} (unseen)"), pd.Series({"CASH": cash_w})])
-    b_funds = benchmark.weights.drop(bench.index, errors="ignore")
-    b_extra = b_funds.rename(lambda f: f"{f} (unseen)")
-    sectors = lt.securities.groupby(
-        sec["sector"].reindex(lt.securities.index).fillna(conc.UNKNOWN_SECTOR)
-    ).sum()
-    sizes = lt.securities.groupby(sec["size"].reindex(lt.securities.index).fillna("small")).sum()
-    b_sectors = conc.group_weights(bench, sec["sector"])
-    b_sizes = conc.group_weights(bench, sec["size"])
-    if b_unseen > 1e-12:
-        b_sectors[conc.UNSEEN_SECTOR] = b_unseen
-        b_sizes["unseen"] = b_unseen
-    if lt.unseen.sum() > 0:
-        sectors[conc.UNSEEN_SECTOR] = float(lt.unseen.sum())
-        sizes["unseen"] = float(lt.unseen.sum())
+    held = lt.securities.index
+    sectors = lt.securities.groupby(sec["sector"].reindex(held).fillna(conc.UNKNOWN_SECTOR)).sum()
+    sizes = lt.securities.groupby(sec["size"].reindex(held).fillna("small")).sum()
+    styles = conc.group_weights(lt.securities, style_buckets(market))
+    unseen = float(lt.unseen.sum())
+    if unseen > 0:
+        sectors[conc.UNSEEN_SECTOR] = unseen
+        sizes["unseen"] = unseen
     if cash_w > 0:
         sectors[conc.CASH] = cash_w
         sizes["cash"] = cash_w
-    style = conc.style_bucket(sec["value_score"])
-    styles = conc.group_weights(lt.securities, style)
-    for label, w in (("unseen", float(lt.unseen.sum())), ("cash", cash_w)):
+    for label, w in (("unseen", unseen), ("cash", cash_w)):
         if w > 0:
             styles[label] = w
-    b_styles = conc.group_weights(bench, style)
-    if b_unseen > 1e-12:
-        b_styles["unseen"] = b_unseen
     vs, cov = conc.weighted_score(lt.securities, sec["value_score"])
-    bvs, _ = conc.weighted_score(bench, sec["value_score"])
     top = p_comp.idxmax() if len(p_comp) else ""
     return conc.Concentration(
         megacap_weight=float(mega_rows["weight"].sum()),
@@ -475,23 +459,23 @@ def _concentration(
         max_company=str(labels.get(top, top)),
         max_company_weight=float(p_comp.max()) if len(p_comp) else 0.0,
         companies=p_comp.rename(labels),
-        active_share=conc.active_share(pd.concat([p_comp, extra]), pd.concat([b_comp, b_extra])),
-        sectors=conc.in_order(conc.side_by_side(sectors, b_sectors), conc.SECTOR_ORDER),
-        sizes=conc.in_order(conc.side_by_side(sizes, b_sizes), conc.SIZE_ORDER),
-        styles=conc.in_order(conc.side_by_side(styles, b_styles), conc.STYLE_ORDER),
+        active_share=conc.active_share(pd.concat([p_comp, extra]), pd.concat([b_comp, fig.extra])),
+        sectors=conc.in_order(conc.side_by_side(sectors, fig.sectors), conc.SECTOR_ORDER),
+        sizes=conc.in_order(conc.side_by_side(sizes, fig.sizes), conc.SIZE_ORDER),
+        styles=conc.in_order(conc.side_by_side(styles, fig.styles), conc.STYLE_ORDER),
         value_score=vs,
         value_score_coverage=cov,
-        benchmark_value_score=bvs,
+        benchmark_value_score=fig.value_score,
     )
 
 
 def _risk(
-    lt: LookThrough, weights: pd.Series, bench: pd.Series, market: Market, mega: set[str]
+    lt: LookThrough, weights: pd.Series, fig: BenchmarkFigures, market: Market, mega: set[str]
 ) -> Risk:
     w = risk_vector(lt, weights)
     cols = lt.risk_matrix()
-    groups, sectors = security_groups(w.index.union(bench.index), market, mega)
-    return measure(market.risk, w, bench, cols, weights, groups, sectors)
+    groups, sectors = security_groups(w.index.union(fig.weights.index), market, mega)
+    return measure(market.risk, w, fig.weights, cols, weights, groups, sectors, fig.risk)
 
 
 def security_groups(names: pd.Index, market: Market, mega: set[str]) -> tuple[pd.Series, pd.Series]:

@@ -74,13 +74,28 @@ def effective_n(weights: pd.Series) -> float:
 
 def top_n(weights: pd.Series, n: int = 10) -> float:
     """Sum of the ``n`` largest weights."""
-    return float(weights.nlargest(n).sum())
+    return float(np.sort(weights.to_numpy())[::-1][:n].sum())
 
 
 def active_share(portfolio: pd.Series, benchmark: pd.Series) -> float:
     """``0.5 * sum |w_p - w_b|`` over the union of names (cash and unseen lines included)."""
-    p, b = portfolio.align(benchmark, fill_value=0.0)
-    return float(0.5 * (p - b).abs().sum())
+    p, b = align(portfolio, benchmark)
+    return float(0.5 * np.abs(p.to_numpy() - b.to_numpy()).sum())
+
+
+def align(portfolio: pd.Series, benchmark: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Both Series over the union of their labels (sorted), 0 where one has none.
+
+    The same as ``portfolio.align(benchmark, fill_value=0.0)`` for unique labels, several
+    times faster for a few holdings against a benchmark of hundreds of companies (an analysis
+    aligns a dozen times).
+    """
+    if not (portfolio.index.is_unique and benchmark.index.is_unique):
+        return portfolio.align(benchmark, fill_value=0.0)
+    extra = portfolio.index[~portfolio.index.isin(benchmark.index)]
+    union = benchmark.index.append(extra) if len(extra) else benchmark.index
+    union = union.sort_values()
+    return portfolio.reindex(union, fill_value=0.0), benchmark.reindex(union, fill_value=0.0)
 
 
 def group_weights(weights: pd.Series, groups: pd.Series) -> pd.Series:
@@ -175,8 +190,9 @@ class Concentration:
 
 
 def side_by_side(portfolio: pd.Series, benchmark: pd.Series) -> pd.DataFrame:
-    """Two weight Series as a table with columns weight, benchmark_weight, active."""
-    p, b = portfolio.align(benchmark, fill_value=0.0)
-    out = pd.DataFrame({"weight": p, "benchmark_weight": b})
+    """Two weight Series as a table with columns weight, benchmark_weight, active; largest
+    benchmark weight first (ties in label order)."""
+    p, b = align(portfolio, benchmark)
+    out = pd.DataFrame({"weight": p.to_numpy(), "benchmark_weight": b.to_numpy()}, index=p.index)
     out["active"] = out["weight"] - out["benchmark_weight"]
-    return out.sort_values("benchmark_weight", ascending=False)
+    return out.sort_values("benchmark_weight", ascending=False, kind="stable")

@@ -164,41 +164,9 @@ def active_risk(model: RiskModel, names: pd.Index, b: pd.Series, mapping: Any = 
     return ActiveRisk(G=np.asarray(M.T @ QB.T).T, g=QB @ bv, H=sp.diags(sd) @ M, h=sd * bv)
 
 
-def euler(a: pd.Series, sa: pd.Series, te: float) -> pd.Series:
-    """Per-security contributions ``a_i (S a)_i / TE`` (zero when TE is zero)."""
-    if te <= 0:
-        return pd.Series(0.0, index=a.index)
-    return a * sa.reindex(a.index) / te
-
-
-def _by_holding(
-    columns: pd.DataFrame, weights: pd.Series, sa: pd.Series, b: pd.Series, te: float
-) -> pd.Series:
-    """Euler contributions per holding, ``w_h L_h' S a / TE``, and the benchmark's ``-b' S a / TE``."""
-    cols = columns.reindex(index=sa.index, fill_value=0.0)
-    if te <= 0:
-        out = pd.Series(0.0, index=cols.columns)
-        out["benchmark"] = 0.0
-        return out
-    out = (cols.T @ sa) * weights.reindex(cols.columns) / te
-    out["benchmark"] = -float(b @ sa.reindex(b.index)) / te
-    return out
-
-
-def _by_active_holding(
-    columns: pd.DataFrame, weights: pd.Series, sa: pd.Series, b: pd.Series, te: float
-) -> pd.Series:
-    """Euler contributions of each holding's active position, ``w_h (L_h - b)' S a / TE``, and of
-    cash, ``-(1 - sum w) b' S a / TE`` (cash is a short position in the benchmark)."""
-    cols = columns.reindex(index=sa.index, fill_value=0.0)
-    w = weights.reindex(cols.columns)
-    bsa = float(b @ sa.reindex(b.index))
-    scale = 1.0 / te if te > 0 else 0.0
-    out = w * ((cols.T @ sa) - bsa) * scale
-    cash = 1.0 - float(w.sum())
-    if abs(cash) > 1e-12:
-        out[CASH] = -cash * bsa * scale
-    return out
+def _euler_sums(contrib: np.ndarray, labels: pd.Series, missing: str) -> pd.Series:
+    """Contributions summed by label (a missing label counts as ``missing``)."""
+    return pd.Series(contrib).groupby(labels.fillna(missing).to_numpy()).sum()
 
 
 def measure(
@@ -209,8 +177,14 @@ def measure(
     holding_weights: pd.Series,
     groups: pd.Series,
     sectors: pd.Series,
+    bench: BenchmarkRisk | None = None,
 ) -> Risk:
     """All risk figures of risk vector ``w`` against benchmark vector ``b``.
+
+    With ``a = w - b`` and ``Sigma = B F B' + D``: TE is ``sqrt(a' Sigma a)`` (factor part
+    ``(B'a)' F (B'a)``, specific part ``sum d a^2``); the Euler contributions are ``a_i (Sigma
+    a)_i / TE``, per security, per holding (``w_h L_h' Sigma a / TE``) and per active holding.
+    Everything is computed on the rows ``w`` and ``b`` touch, never over the whole model.
 
     Parameters
     ----------
@@ -220,31 +194,54 @@ def measure(
         Weight of each holding (fractions of total value).
     groups, sectors : Series
         Label per risk-model security for the group and sector breakdowns.
+    bench : BenchmarkRisk, optional
+        ``b``'s rows, ``B'b`` and ``Sigma b``, when already computed (they do not depend on ``w``).
     """
-    a = w.sub(b, fill_value=0.0)
-    a = a[a != 0]
-    names = w.index.union(b.index)
-    x = w.reindex(names, fill_value=0.0).to_numpy()
-    form = active_risk(model, names, b)
-    te = form.te(x)
-    factor_te, specific_te = form.parts(x)
-    sa = model.covariance_times(a)  # S a, for the Euler contributions (they add up to te)
-    sb = model.covariance_times(b)
-    var_b = float(b @ sb.reindex(b.index))
-    var_w = model.variance(w)
-    beta = float(w @ sb.reindex(w.index).fillna(0.0)) / var_b if var_b > 0 else float("nan")
-    B = model.exposures
+    bench = bench or benchmark_risk(model, b)
+    index = model.exposures.index
+    B = model.exposures.to_numpy()
+    F = model.factor_cov.to_numpy()
+    d = model.specific_var.to_numpy()
+    w_rows = index.get_indexer(w.index)
+    w_ok = w_rows >= 0
+    w_rows, w_vals = w_rows[w_ok], w.to_numpy()[w_ok]
+    # the active vector over the rows either side touches, as positions in the model
+    col_rows = index.get_indexer(holding_columns.index)
+    rows = np.union1d(np.union1d(w_rows, bench.rows), col_rows[col_rows >= 0])
+    a = np.zeros(len(rows))
+    a[np.searchsorted(rows, w_rows)] += w_vals
+    a[np.searchsorted(rows, bench.rows)] -= bench.values
+    Bw = B[w_rows].T @ w_vals
+    Ba = Bw - bench.exposures
+    factor_var = float(Ba @ F @ Ba)
+    specific_var = float(d[rows] @ (a * a))
+    te = float(np.sqrt(max(factor_var + specific_var, 0.0)))
+    fa = F @ Ba
+    sa = B[rows] @ fa + d[rows] * a  # (Sigma a) on those rows
+    sa_of = pd.Series(sa, index=index[rows])
+    var_w = float(Bw @ F @ Bw + d[w_rows] @ (w_vals * w_vals))
+    var_b = bench.variance
+    w_sb = float(w_vals @ bench.covariance[w_rows])
+    beta = w_sb / var_b if var_b > 0 else float("nan")
+    bsa = float(bench.values @ sa[np.searchsorted(rows, bench.rows)])
 
-    by_holding = _by_holding(holding_columns, holding_weights, sa, b, te)
-    by_active = _by_active_holding(holding_columns, holding_weights, sa, b, te)
-    per_sec = euler(a, sa, te)
-    by_group = per_sec.groupby(groups.reindex(per_sec.index).fillna("other")).sum()
-    by_sector = per_sec.groupby(sectors.reindex(per_sec.index).fillna("Unknown")).sum()
+    cols = holding_columns.reindex(index=sa_of.index, fill_value=0.0)
+    hw = holding_weights.reindex(cols.columns)
+    scale = 1.0 / te if te > 0 else 0.0
+    per_unit = cols.to_numpy().T @ sa
+    by_holding = pd.Series(per_unit * hw.to_numpy() * scale, index=cols.columns)
+    by_holding["benchmark"] = -bsa * scale
+    by_active = pd.Series(hw.to_numpy() * (per_unit - bsa) * scale, index=cols.columns)
+    cash = 1.0 - float(hw.sum())
+    if abs(cash) > 1e-12:
+        by_active[CASH] = -cash * bsa * scale
+    nz = a != 0
+    per_sec = a[nz] * sa[nz] * scale
+    names = index[rows[nz]]
+    by_group = _euler_sums(per_sec, groups.reindex(names), "other")
+    by_sector = _euler_sums(per_sec, sectors.reindex(names), "Unknown")
     exposures = pd.DataFrame(
-        {
-            "portfolio": B.reindex(w.index).T @ w,
-            "benchmark": B.reindex(b.index).T @ b,
-        }
+        {"portfolio": Bw, "benchmark": bench.exposures}, index=model.exposures.columns
     )
     exposures["active"] = exposures["portfolio"] - exposures["benchmark"]
     return Risk(
@@ -252,11 +249,37 @@ def measure(
         benchmark_volatility=float(np.sqrt(max(var_b, 0.0))),
         beta=beta,
         tracking_error=te,
-        factor_te=factor_te,
-        specific_te=specific_te,
+        factor_te=float(np.sqrt(max(factor_var, 0.0))),
+        specific_te=float(np.sqrt(max(specific_var, 0.0))),
         te_by_holding=by_holding.sort_values(ascending=False),
         te_by_group=in_order(by_group, GROUP_ORDER),
         te_by_sector=in_order(by_sector, SECTOR_ORDER),
         active_exposures=exposures,
         te_by_active_holding=by_active.sort_values(ascending=False),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class BenchmarkRisk:
+    """A benchmark's side of :func:`measure`: its risk-model ``rows`` (positions) and weights
+    ``values``, ``exposures`` ``B'b``, ``covariance`` ``Sigma b`` over every row, ``variance``."""
+
+    rows: np.ndarray
+    values: np.ndarray
+    exposures: np.ndarray
+    covariance: np.ndarray
+    variance: float
+
+
+def benchmark_risk(model: RiskModel, b: pd.Series) -> BenchmarkRisk:
+    """The :class:`BenchmarkRisk` of weights ``b`` (names the model has no row for carry no risk)."""
+    rows = model.exposures.index.get_indexer(b.index)
+    ok = rows >= 0
+    rows, values = rows[ok], b.to_numpy()[ok]
+    order = np.argsort(rows)
+    rows, values = rows[order], values[order]
+    B = model.exposures.to_numpy()
+    exposures = B[rows].T @ values
+    covariance = B @ (model.factor_cov.to_numpy() @ exposures)
+    covariance[rows] += model.specific_var.to_numpy()[rows] * values
+    return BenchmarkRisk(rows, values, exposures, covariance, float(values @ covariance[rows]))

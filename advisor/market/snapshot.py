@@ -7,6 +7,7 @@ the network or the raw data; everything is indexed by canonical ticker.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -137,6 +138,17 @@ class RiskModel:
         return B @ self.factor_cov.to_numpy() @ B.T + np.diag(self.specific_var[names].to_numpy())
 
 
+#: Text columns are held as Python strings: a lookup by ticker into an Arrow-backed index
+#: converts the whole index on each call (16,636 rows), which dominated an analysis's time.
+PYTHON_STR = pd.StringDtype("python", na_value=np.nan)
+
+
+def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its Arrow-backed text columns held as Python strings (same values)."""
+    text = [c for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)]
+    return frame.astype(dict.fromkeys(text, PYTHON_STR)) if text else frame
+
+
 class Market:
     """The embedded market snapshot. Use :func:`load_market` (cached) rather than the class."""
 
@@ -161,11 +173,20 @@ class Market:
     def _read(self, name: str) -> pd.DataFrame:
         path = self.folder / f"{name}.parquet"
         try:
-            return pd.read_parquet(path)
+            return _python_strings(pd.read_parquet(path))
         except (OSError, ValueError) as exc:
             raise DataError(
                 f"cannot read {path}: {exc}", "Rebuild with: advisor data build"
             ) from exc
+
+    def cached(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per snapshot and ``key``: figures that depend on the
+        snapshot alone (a benchmark's sectors, each company's label) and that every analysis
+        would otherwise recompute over all securities."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = build()
+        return memo[key]
 
     # -- tickers --------------------------------------------------------------------------------
     @cached_property
@@ -183,6 +204,10 @@ class Market:
 
     def megacap_companies(self, names: tuple[str, ...] | list[str] = DEFAULT_MEGACAPS) -> set[str]:
         """Company ids of a list of tickers (any share class names the whole company)."""
+        key = ("megacap_companies", tuple(names))
+        return set(self.cached(key, lambda: frozenset(self._megacap_companies(names))))
+
+    def _megacap_companies(self, names: tuple[str, ...] | list[str]) -> set[str]:
         resolved = []
         for n in names:
             t = self.resolve(n)
