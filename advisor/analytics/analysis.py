@@ -338,6 +338,7 @@ def analyze(
     benchmark: str | Benchmark | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
     total_value: float | None = None,
+    detail: bool = True,
 ) -> Analysis:
     """Analyse a client's holdings against a benchmark.
 
@@ -355,6 +356,10 @@ def analyze(
         Tickers of the megacap group (any share class names the whole company).
     total_value : float, optional
         Account value for weights-only files.
+    detail : bool
+        False leaves out the per-account rows and the US-equity part (``accounts`` empty,
+        ``us_equity`` None): the optimizer's analyses of the holdings it decides need only the
+        figures of the whole.
     """
     market = market or load_market()
     warnings = list(holdings.warnings)
@@ -383,8 +388,16 @@ def analyze(
         warnings=warnings,
         bench=bench,
         asset_mix=mix,
-        us_equity=_us_equity(positions, whole, bench, market, megacaps),
-        accounts=account_figures(holdings, positions, total, whole.lookthrough, market, megacaps),
+        us_equity=_us_equity(positions, whole, bench, market, megacaps) if detail else None,
+        **(
+            {
+                "accounts": account_figures(
+                    holdings, positions, total, whole.lookthrough, market, megacaps
+                )
+            }  # fmt: skip
+            if detail
+            else {}
+        ),
     )
 
 

@@ -303,9 +303,13 @@ def _build(holdings, original, market, s: Setup, sol: Solution, rounded: Rounded
     flows = trades["amount"].where(trades["side"] == "sell", -trades["amount"]).sum()
     cash = round(s.book.cash0 + float(flows), 2)
     part = _after_holdings(holdings, s, rounded, cash)
-    scope_after = analyze(part, market, benchmark=s.before.bench, megacaps=megacaps)
     whole = rejoin(part, original, s.scope, s.account_before)
     after = analyze(whole, market, benchmark=s.account_before.bench, megacaps=megacaps)
+    scope_after = (
+        after
+        if whole is part and s.before is s.account_before
+        else analyze(part, market, benchmark=s.before.bench, megacaps=megacaps, detail=False)
+    )
     has_basis = holdings.positions["cost_basis"].notna().any()
     gains = round(float(trades["realized_gain"].sum(skipna=True)), 2) if has_basis else None
     if len(sold_lots) and sold_lots["gain"].notna().any():

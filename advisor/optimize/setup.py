@@ -75,11 +75,11 @@ def _scope_before(s: scopes.Scope, account: Analysis, market: Market, mandate: M
                 "Rebalance the whole account toward a mix with --asset-mix, e.g. "
                 "--asset-mix equity=60,bond=40",
             )
-        return analyze(s.holdings, market, benchmark="S&P 500", megacaps=megacaps)
+        return analyze(s.holdings, market, benchmark="S&P 500", megacaps=megacaps, detail=False)
     if mandate.asset_mix is not None and not s.benchmark:
         parts = {CLASS_FUNDS.get(c, "S&P 500"): w for c, w in mandate.asset_mix.items()}
         target = blend(parts, market, "the target asset mix's standard funds")
-        return analyze(s.holdings, market, benchmark=target, megacaps=megacaps)
+        return analyze(s.holdings, market, benchmark=target, megacaps=megacaps, detail=False)
     return account
 
 
