@@ -269,17 +269,34 @@ def _net_of_debit(h: Holdings, holdings: float, cash: float, unit: str) -> tuple
 
 def _company_table(lt: LookThrough, fig: BenchmarkFigures, market: Market,
                    mega: set[str]) -> pd.DataFrame:  # fmt: skip
-    """Portfolio and benchmark weight by company, largest first; each company labelled by its
-    share class with the largest benchmark weight (GOOGL, not GOOG)."""
-    p = conc.by_company(lt.securities, market.company_of(lt.securities.index))
-    table = conc.side_by_side(p, fig.companies).sort_values(
-        "weight", ascending=False, kind="stable"
+    """Portfolio and benchmark weight by company (index: company id), largest portfolio weight
+    first, then largest benchmark weight; each company labelled by its share class with the
+    largest benchmark weight (GOOGL, not GOOG)."""
+    held = lt.securities
+    p = conc.sum_by(market.company_of(held.index).to_numpy(), held.to_numpy())
+    bench = fig.companies
+    extra = p.index[~p.index.isin(bench.index)]
+    index = bench.index.append(extra)
+    weight = p.reindex(index, fill_value=0.0).to_numpy()
+    bench_weight = np.r_[bench.to_numpy(), np.zeros(len(extra))]
+    labels = pd.concat([fig.company_labels, fig.labels.reindex(extra)])
+    own = index.to_numpy(object)
+    ticker, name = labels["ticker"].to_numpy(object), labels["name"].to_numpy(object)
+    ticker = np.where(pd.isna(ticker), own, ticker).astype(str)
+    name = np.where(pd.isna(name), own, name).astype(str)
+    order = np.argsort(-weight, kind="stable")
+    table = pd.DataFrame(
+        {
+            "weight": weight,
+            "benchmark_weight": bench_weight,
+            "active": weight - bench_weight,
+            "ticker": ticker,
+            "name": name,
+            "megacap": index.isin(list(mega)),
+        },
+        index=index,
     )
-    own = pd.Series(table.index, index=table.index)
-    table["ticker"] = fig.labels["ticker"].reindex(table.index).fillna(own).astype(str)
-    table["name"] = fig.labels["name"].reindex(table.index).fillna(own).astype(str)
-    table["megacap"] = table.index.isin(list(mega))
-    return table
+    return table.iloc[order]
 
 
 @dataclass(frozen=True, eq=False)
@@ -405,17 +422,22 @@ def _megacap_sources(
     lt: LookThrough, market: Market, label: pd.Series, order: list[str]
 ) -> pd.DataFrame:
     """Which holdings bring each megacap (company label, holding, weight): megacaps in ``order``,
-    then the largest source first."""
-    by = lt.by_holding.assign(
-        company=market.company_of(pd.Index(lt.by_holding["ticker"])).to_numpy()
-    )
-    by = by[by["company"].isin(order)]
-    sources = by.groupby(["company", "holding"], as_index=False)["weight"].sum()
+    then the largest source first (then by holding)."""
+    by = lt.by_holding
+    company = market.company_of(pd.Index(by["ticker"])).to_numpy()
     rank = {c: i for i, c in enumerate(order)}
-    sources = sources.assign(rank=sources["company"].map(rank), neg=-sources["weight"])
-    sources = sources.sort_values(["rank", "neg"]).drop(columns=["rank", "neg"])
-    sources["company"] = sources["company"].map(label)
-    return sources.reset_index(drop=True)
+    sums: dict[tuple[str, str], float] = {}
+    for c, h, w in zip(company, by["holding"].to_numpy(), by["weight"].to_numpy(), strict=True):
+        if c in rank:
+            sums[(c, h)] = sums.get((c, h), 0.0) + float(w)
+    keys = sorted(sums, key=lambda k: (rank[k[0]], -sums[k], str(k[1])))
+    return pd.DataFrame(
+        {
+            "company": [label.get(c, c) for c, _ in keys],
+            "holding": [h for _, h in keys],
+            "weight": [sums[k] for k in keys],
+        }
+    )
 
 
 def megacap_order(market: Market, names: Sequence[str]) -> list[str]:
@@ -436,16 +458,16 @@ def _concentration(
     cash_w: float,
     mega_order: list[str],
 ) -> conc.Concentration:
-    sec = market.securities
     p_comp, b_comp = companies["weight"], companies["benchmark_weight"]
-    p_comp = p_comp[p_comp > 0]
-    labels = companies["ticker"].astype(str)
+    p_comp = p_comp[p_comp.to_numpy() > 0]
+    b_pos = b_comp[b_comp.to_numpy() > 0]
+    labels = companies["ticker"]
     mega_rows = companies.loc[[c for c in mega_order if c in companies.index]]
     extra = pd.concat([lt.unseen.rename(lambda f: f"{f} (unseen)"), pd.Series({"CASH": cash_w})])
-    held = lt.securities.index
-    sectors = lt.securities.groupby(sec["sector"].reindex(held).fillna(conc.UNKNOWN_SECTOR)).sum()
-    sizes = lt.securities.groupby(sec["size"].reindex(held).fillna("small")).sum()
-    styles = conc.group_weights(lt.securities, style_buckets(market))
+    held, w = lt.securities.index, lt.securities.to_numpy()
+    sectors = conc.sum_by(market.column(held, "sector", conc.UNKNOWN_SECTOR), w)
+    sizes = conc.sum_by(market.column(held, "size", "small"), w)
+    styles = conc.sum_by(_styles_of(held, market), w)
     unseen = float(lt.unseen.sum())
     if unseen > 0:
         sectors[conc.UNSEEN_SECTOR] = unseen
@@ -453,10 +475,17 @@ def _concentration(
     if cash_w > 0:
         sectors[conc.CASH] = cash_w
         sizes["cash"] = cash_w
-    for label, w in (("unseen", unseen), ("cash", cash_w)):
-        if w > 0:
-            styles[label] = w
-    vs, cov = conc.weighted_score(lt.securities, sec["value_score"])
+    for label, weight in (("unseen", unseen), ("cash", cash_w)):
+        if weight > 0:
+            styles[label] = weight
+    score = market.column(held, "value_score").astype(float)
+    scored = ~np.isnan(score)
+    covered = float(w[scored].sum())
+    vs, cov = (
+        (float((w[scored] * score[scored]).sum() / covered), covered / float(w.sum()))
+        if covered > 0
+        else (float("nan"), 0.0)
+    )
     top = p_comp.idxmax() if len(p_comp) else ""
     return conc.Concentration(
         megacap_weight=float(mega_rows["weight"].sum()),
@@ -466,20 +495,27 @@ def _concentration(
         top10_weight=conc.top_n(p_comp, 10),
         benchmark_top10_weight=conc.top_n(b_comp, 10),
         hhi=conc.hhi(p_comp),
-        benchmark_hhi=conc.hhi(b_comp[b_comp > 0]),
+        benchmark_hhi=conc.hhi(b_pos),
         effective_n=conc.effective_n(p_comp),
-        benchmark_effective_n=conc.effective_n(b_comp[b_comp > 0]),
+        benchmark_effective_n=conc.effective_n(b_pos),
         max_company=str(labels.get(top, top)),
         max_company_weight=float(p_comp.max()) if len(p_comp) else 0.0,
-        companies=p_comp.rename(labels),
+        companies=pd.Series(p_comp.to_numpy(), index=labels[p_comp.index].to_numpy(object)),
         active_share=conc.active_share(pd.concat([p_comp, extra]), pd.concat([b_comp, fig.extra])),
-        sectors=conc.in_order(conc.side_by_side(sectors, fig.sectors), conc.SECTOR_ORDER),
-        sizes=conc.in_order(conc.side_by_side(sizes, fig.sizes), conc.SIZE_ORDER),
-        styles=conc.in_order(conc.side_by_side(styles, fig.styles), conc.STYLE_ORDER),
+        sectors=conc.ordered_table(sectors, fig.sectors, conc.SECTOR_ORDER),
+        sizes=conc.ordered_table(sizes, fig.sizes, conc.SIZE_ORDER),
+        styles=conc.ordered_table(styles, fig.styles, conc.STYLE_ORDER),
         value_score=vs,
         value_score_coverage=cov,
         benchmark_value_score=fig.value_score,
     )
+
+
+def _styles_of(names: pd.Index, market: Market) -> np.ndarray:
+    """Style tercile of each name (``Unknown`` for a name the snapshot does not have)."""
+    buckets = style_buckets(market)
+    at = buckets.index.get_indexer(names)
+    return np.where(at >= 0, buckets.to_numpy(object)[at], "Unknown")
 
 
 def _risk(
@@ -493,19 +529,14 @@ def _risk(
 
 def security_groups(names: pd.Index, market: Market, mega: set[str]) -> tuple[pd.Series, pd.Series]:
     """Group (megacaps, other stocks, unseen fund parts) and sector of risk-model securities."""
-    sec = market.securities
-    company = market.company_of(names)
-    is_fund = sec["is_etf"].reindex(names).fillna(False).astype(bool)
-    groups = pd.Series(
-        np.where(
-            is_fund,
-            conc.UNSEEN_GROUP,
-            np.where(company.isin(list(mega)), conc.MEGACAPS, conc.OTHER_STOCKS),
-        ),
-        index=names,
+    company = market.company_of(names).to_numpy()
+    is_fund = market.column(names, "is_etf", False).astype(bool)
+    in_mega = np.fromiter((c in mega for c in company), dtype=bool, count=len(company))
+    groups = np.where(
+        is_fund, conc.UNSEEN_GROUP, np.where(in_mega, conc.MEGACAPS, conc.OTHER_STOCKS)
     )
-    sectors = sec["sector"].reindex(names).where(~is_fund, conc.UNSEEN_SECTOR)
-    return groups, sectors
+    sectors = np.where(is_fund, conc.UNSEEN_SECTOR, market.column(names, "sector"))
+    return pd.Series(groups, index=names), pd.Series(sectors, index=names)
 
 
 def _equity_fund(market: Market, ticker: str) -> bool:

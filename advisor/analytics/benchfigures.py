@@ -36,6 +36,8 @@ class BenchmarkFigures:
     labels : DataFrame
         By company id (every company of the snapshot): ``ticker``, the share class with the
         largest benchmark weight (GOOGL, not GOOG), and its ``name``.
+    company_labels : DataFrame
+        ``labels`` of the benchmark's companies, in the order of ``companies``.
     sectors, sizes, styles : Series
         Benchmark weight by sector, size bucket and style tercile (with the funds' own rows of a
         blend as ``unseen``).
@@ -51,6 +53,7 @@ class BenchmarkFigures:
     stocks: pd.Series
     companies: pd.Series
     labels: pd.DataFrame
+    company_labels: pd.DataFrame
     sectors: pd.Series
     sizes: pd.Series
     styles: pd.Series
@@ -104,6 +107,7 @@ def _compute(bench: Benchmark, market: Market) -> BenchmarkFigures:
         stocks=stocks,
         companies=companies,
         labels=first,
+        company_labels=first.reindex(companies.index),
         sectors=sectors,
         sizes=sizes,
         styles=styles,

@@ -7,7 +7,7 @@ the network or the raw data; everything is indexed by canonical ticker.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -199,8 +199,28 @@ class Market:
         return tickers.resolve(raw, self.known, {**tickers.RENAMES, **self.aliases})
 
     def company_of(self, index: pd.Index) -> pd.Series:
-        """Company id per ticker (GOOGL and GOOG share one)."""
-        return self.securities["company"].reindex(index).fillna(pd.Series(index, index=index))
+        """Company id per ticker (GOOGL and GOOG share one); a ticker the snapshot does not know
+        is its own company."""
+        company = self._companies
+        return pd.Series([company.get(t, t) for t in index], index=index, dtype=object)
+
+    def column(
+        self, names: pd.Index | Sequence[str], column: str, missing: Any = np.nan
+    ) -> np.ndarray:
+        """A column of the securities table for ``names``, as an array; ``missing`` where the
+        snapshot has no row or no value (one lookup, no pandas alignment)."""
+        values = self.cached(("column", column), lambda: self.securities[column].to_numpy(object))
+        at = self.securities.index.get_indexer(names)
+        out = values[at]
+        gap = (at < 0) | pd.isna(out)
+        if gap.any():
+            out[gap] = missing
+        return out
+
+    @cached_property
+    def _companies(self) -> dict[str, str]:
+        c = self.securities["company"]
+        return {t: (v if isinstance(v, str) else t) for t, v in zip(c.index, c, strict=True)}
 
     def megacap_companies(self, names: tuple[str, ...] | list[str] = DEFAULT_MEGACAPS) -> set[str]:
         """Company ids of a list of tickers (any share class names the whole company)."""
