@@ -18,7 +18,7 @@ import pandas as pd
 
 from advisor.domain import Holdings
 from advisor.optimize.pieces import Pieces
-from advisor.optimize.tax import TAXABLE, TaxRates, lot_table
+from advisor.optimize.tax import TAXABLE, TaxRates, lot_terms
 
 
 def lots_of(holdings: Holdings) -> pd.DataFrame:
@@ -63,49 +63,52 @@ def sale_pieces(
     """
     lots = lots_of(holdings)
     lots = lots[lots["ticker"].isin(list(assets)) & lots["ticker"].isin(list(positions.index))]
-    types = account_types(holdings)
-    rows = []
-    for ticker, group in lots.groupby("ticker", sort=False):
-        value = float(positions.at[ticker, "value"])
-        shares = float(positions.at[ticker, "shares"]) if "shares" in positions else np.nan
-        rows.append(_pieces_of(ticker, group, value, shares, total, rates, trade_date, types))
-    if not rows:
+    if lots.empty:
         return Pieces.sorted([], [], [], [], np.array([], object), [])
-    t = pd.concat(rows, ignore_index=True)
+    codes, _ = pd.factorize(lots["ticker"])  # tickers in order of appearance, lots in file order
+    lots = lots.iloc[np.argsort(codes, kind="stable")]
+    ticker = lots["ticker"].to_numpy(object)
+    value = positions["value"].reindex(ticker).to_numpy(float)
+    shares = (
+        positions["shares"].reindex(ticker).to_numpy(float)
+        if "shares" in positions
+        else np.full(len(lots), np.nan)
+    )
+    lot_shares = lots["shares"].to_numpy(float)
+    # a ticker with no share count, or a lot without one, has its value split over its lots
+    unknown = np.isin(ticker, ticker[~np.isfinite(lot_shares)])
+    priced = np.isfinite(shares) & (shares > 0) & ~unknown
+    with np.errstate(divide="ignore", invalid="ignore"):
+        price = np.where(priced, value / shares, np.nan)
+        count = pd.Series(ticker).map(pd.Series(ticker).value_counts()).to_numpy(float)
+        lot_value = np.where(priced, lot_shares * price, value / count)
+        basis = lots["cost_basis"].to_numpy(float)
+        gain = np.where(np.isfinite(basis) & (lot_value > 0), 1.0 - basis / lot_value, 0.0)
+    tax = np.zeros(len(lots))
+    known = priced & np.isfinite(basis)
+    if known.any():
+        tax[known] = np.clip(_tax_per_share(lots[known], price[known], trade_date, rates)
+                             / price[known], 0.0, None)  # fmt: skip
+    types = account_types(holdings)
+    taxable = np.array([types.get(str(a), TAXABLE) == TAXABLE for a in lots["account"]])
     return Pieces.sorted(
-        assets.get_indexer(t["ticker"]), t["cap"].to_numpy(), t["gain"].to_numpy(),
-        t["tax"].to_numpy(), t["account"].to_numpy(object), t["lot"].to_numpy(),
+        assets.get_indexer(ticker), lot_value / total, gain, np.where(taxable, tax, 0.0),
+        lots["account"].astype(str).to_numpy(object), lots.index.to_numpy(),
     )  # fmt: skip
 
 
-def _pieces_of(ticker, group, value, shares, total, rates, trade_date, types) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    """One ticker's lots as pieces (cap, gain and tax per unit of weight sold)."""
-    lot_shares = group["shares"].to_numpy(float)
-    if not (np.isfinite(shares) and shares > 0 and np.isfinite(lot_shares).all()):
-        lot_value = np.full(len(group), value / len(group))  # no share counts: split the value
-        price = np.nan
-    else:
-        price = value / shares
-        lot_value = lot_shares * price
-    basis = group["cost_basis"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gain = np.where(np.isfinite(basis) & (lot_value > 0), 1.0 - basis / lot_value, 0.0)
-    tax = np.zeros(len(group))
-    if np.isfinite(price) and np.isfinite(basis).any():
-        known = group[np.isfinite(basis)]
-        per_share = lot_table(known, price, trade_date, rates)["tax_per_share"].to_numpy(float)
-        tax[np.isfinite(basis)] = np.clip(per_share / price, 0.0, None)
-    taxable = np.array([types.get(str(a), TAXABLE) == TAXABLE for a in group["account"]])
-    return pd.DataFrame(
-        {
-            "ticker": ticker,
-            "cap": lot_value / total,
-            "gain": gain,
-            "tax": np.where(taxable, tax, 0.0),
-            "account": group["account"].astype(str).to_numpy(),
-            "lot": group.index.to_numpy(),
-        }
-    )
+def _tax_per_share(lots: pd.DataFrame, price: np.ndarray, trade_date: pd.Timestamp,
+                   rates: TaxRates) -> np.ndarray:  # fmt: skip
+    """The estimated tax of selling one share of each lot (``tax_per_share`` of
+    :func:`advisor.optimize.tax.lot_table`, for lots of several tickers at their own prices)."""
+    if not (np.isfinite(price).all() and (price >= 0).all()):
+        raise ValueError(f"prices {price!r} must be finite amounts >= 0")
+    if (lots["shares"] <= 0).any():
+        raise ValueError("lots must have shares > 0")
+    terms = lot_terms(lots, trade_date)["term"].to_numpy(object)
+    rate = np.where(terms == "short", rates.rate("short"), rates.rate("long"))
+    basis = (lots["cost_basis"] / lots["shares"]).to_numpy(float)
+    return (price - basis) * rate
 
 
 __all__ = ["account_types", "by_account", "lot_sales", "lots_of", "sale_pieces"]
