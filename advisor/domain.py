@@ -318,10 +318,10 @@ class Holdings:
         if prices is None:
             per_unit = (p["value"] / p["shares"]).where(p["shares"] != 0)
             prices = per_unit.fillna(p["price"].where(p["instrument"] == Instrument.SECURITY))
-        grouped = self.lots.groupby(["account", "ticker"], sort=True)
+        lots = self.lots.assign(unknown=self.lots["cost_basis"].isna())
+        grouped = lots.groupby(["account", "ticker"], sort=True)
         out = grouped[["shares", "cost_basis"]].sum(min_count=1)
-        out["cost_basis"] = out["cost_basis"].where(~grouped["cost_basis"].apply(
-            lambda s: s.isna().any()))  # fmt: skip
+        out["cost_basis"] = out["cost_basis"].where(~grouped["unknown"].any())
         tickers = out.index.get_level_values("ticker")
         out["value"] = out["shares"].to_numpy() * prices.reindex(tickers).to_numpy()
         return out
