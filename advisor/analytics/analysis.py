@@ -426,10 +426,11 @@ def _megacap_sources(
     by = lt.by_holding
     company = market.company_of(pd.Index(by["ticker"])).to_numpy()
     rank = {c: i for i, c in enumerate(order)}
+    mine = np.flatnonzero(np.isin(company, order))
+    holding, weight = by["holding"].to_numpy()[mine], by["weight"].to_numpy()[mine]
     sums: dict[tuple[str, str], float] = {}
-    for c, h, w in zip(company, by["holding"].to_numpy(), by["weight"].to_numpy(), strict=True):
-        if c in rank:
-            sums[(c, h)] = sums.get((c, h), 0.0) + float(w)
+    for c, h, w in zip(company[mine], holding, weight, strict=True):
+        sums[(c, h)] = sums.get((c, h), 0.0) + float(w)
     keys = sorted(sums, key=lambda k: (rank[k[0]], -sums[k], str(k[1])))
     return pd.DataFrame(
         {

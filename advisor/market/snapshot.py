@@ -210,12 +210,22 @@ class Market:
         """A column of the securities table for ``names``, as an array; ``missing`` where the
         snapshot has no row or no value (one lookup, no pandas alignment)."""
         values = self.cached(("column", column), lambda: self.securities[column].to_numpy(object))
-        at = self.securities.index.get_indexer(names)
+        at = self._rows_of(names)
         out = values[at]
         gap = (at < 0) | pd.isna(out)
         if gap.any():
             out[gap] = missing
         return out
+
+    def _rows_of(self, names: pd.Index | Sequence[str]) -> np.ndarray:
+        """Row positions of ``names`` in the securities table (-1: unknown); the last lookup is
+        kept, since an analysis asks for several columns of the same names in turn."""
+        last = self.__dict__.get("_last_rows")
+        if last is not None and last[0] is names:
+            return last[1]
+        at = self.securities.index.get_indexer(names)
+        self.__dict__["_last_rows"] = (names, at)
+        return at
 
     @cached_property
     def _companies(self) -> dict[str, str]:
