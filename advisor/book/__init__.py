@@ -171,14 +171,16 @@ class Check:
     done: bool
     mandate: dict[str, Any]
     error: str | None = None
+    ids: tuple[str, ...] = ()
 
 
 def check(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
           mandate: str | os.PathLike[str] | None = None, split_by: str | None = None,
           report: bool = False, snapshot: str | os.PathLike[str] | None = None
-          ) -> tuple[Plan, list[Check]]:  # fmt: skip
+          ) -> tuple[Plan, list[Check], list[str]]:  # fmt: skip
     """The dry run: read every household and build its mandate, in this process; nothing is
-    proposed and nothing is written to ``out`` (split parts go to a temporary folder)."""
+    proposed and nothing is written to ``out`` (split parts go to a temporary folder). Also the
+    mandate file's overrides that name no household or account of the book."""
     from advisor.book.task import check_job
 
     with tempfile.TemporaryDirectory() as parts:
@@ -187,7 +189,8 @@ def check(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], 
         todo = {j.key for j in p.todo}
         checks = [Check(**check_job(j, p.settings), done=j.key not in todo) for j in p.jobs]
     checks += [Check(r.key, r.path, "-", 0, False, {}, r.error) for r in p.refused]
-    return p, checks
+    ids = [a for c in checks for a in c.ids]
+    return p, checks, p.settings.mandates.unmatched([c.key for c in checks], ids)
 
 
 __all__ = ["BookResult", "Check", "MandateFile", "Plan", "as_of", "check", "plan", "run"]

@@ -23,6 +23,7 @@ mandate's own defaults < ``default`` < the household file's own ``mandate:`` and
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -195,8 +196,8 @@ def _layer(given: Any, where: str, line: int, what: str) -> Layer:
     for key, value in given.items():
         name = str(key).lstrip("-").replace("_", "-")
         if name not in known:
-            close = [k for k in known if k.split("-")[-1] in name or name in k][:3]
-            hint = f"did you mean {', '.join(close)}?" if close else "see advisor propose --help"
+            close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}?" if close else "see advisor propose --help"
             raise InputError(f"unknown option {name!r} in {what}", path=where,
                              line=given.lines[key], value=str(key), hint=hint)  # fmt: skip
         out[name] = Given(value, where, given.lines[key])

@@ -93,15 +93,19 @@ def _tickers(rows: Sequence[dict[str, Any]], console: Console) -> None:
     console.print(t)
 
 
-def render_checks(checks: Sequence[Any], as_of: str, console: Console) -> None:
-    """The dry run: each household, whether it would run (or is done), its mandate, or why not."""
+def render_checks(checks: Sequence[Any], as_of: str, default: dict[str, Any],
+                  console: Console) -> None:  # fmt: skip
+    """The dry run: the book's default mandate (the options the mandate file's ``default:``
+    sets), then each household: whether it would run (or is done), the options where its
+    mandate differs from the default, or why it cannot run."""
     bad = sum(c.error is not None for c in checks)
     done = sum(c.done and c.error is None for c in checks)
     line = (f"dry run: {_count(len(checks), 'household')}, {len(checks) - bad - done} would run, "
             f"{done} done and unchanged, {bad} with errors; nothing proposed or written")  # fmt: skip
-    console.print(header("book", None, as_of, escape(line)))
-    t = table("Households", "Household", "Kind", "Accounts", "Would run", "Mandate (not default)",
-              text=(0, 1, 3, 4))  # fmt: skip
+    given = ", ".join(f"{k}={_short(v)}" for k, v in default.items()) or "the mandate's defaults"
+    console.print(header("book", None, as_of, escape(line), f"Book default: {escape(given)}"))
+    t = table("Households", "Household", "Kind", "Accounts", "Would run",
+              "Mandate beside the default, or the error", text=(0, 1, 3, 4))  # fmt: skip
     for c in checks:
         if c.error is not None:
             what, mandate = "[red]error[/red]", escape(c.error)

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from advisor.book import store
-from advisor.book.mandates import MandateFile, Options, effective, household_layer
+from advisor.book.mandates import (
+    MandateFile,
+    Options,
+    build_options,
+    effective,
+    household_layer,
+)
 from advisor.book.sources import Job
 from advisor.errors import AdvisorError, DataError, InputError
 
@@ -83,6 +89,8 @@ def run_job(job: Job, settings: Settings) -> dict[str, Any]:
     if done is not None and store.is_done(done, job.input_hash, settings.mandates.fingerprint(
             job.key, done.get("accounts", [])), settings.stamp):  # fmt: skip
         return {**done, "reused": True}
+    for stale in folder.glob(".*.tmp"):  # left by a worker killed while writing
+        stale.unlink(missing_ok=True)
     timer = Timer()
     try:
         record = _propose_and_write(job, settings, folder, timer)
@@ -172,6 +180,11 @@ def _options_dict(options: Options) -> dict[str, Any]:
             "unknown": options.unknown, "map": options.mapping}  # fmt: skip
 
 
+def _flat(options: dict[str, Any]) -> dict[str, Any]:
+    """The options as one mapping: the mandate's fields beside the holdings options."""
+    return {**options["mandate"], **{k: v for k, v in options.items() if k != "mandate"}}
+
+
 def _record(job: Job, settings: Settings, ids: list[str], status: str,
             error: str | None) -> dict[str, Any]:  # fmt: skip
     return {
@@ -200,24 +213,24 @@ def _failed(job: Job, settings: Settings, message: str, *, internal: bool) -> di
 
 
 def _where(exc: AdvisorError, job: Job) -> str:
-    """The error's message; for a split part, the line of the export it came from."""
+    """The error's message, naming the file as the user named it; for a split part, the
+    export and its line (the part's line mapped back)."""
     text = exc.message if exc.hint is None else f"{exc.message} ({exc.hint})"
-    if job.origin and not job.lines:
-        text = text.replace(job.path, job.origin)  # the file as the user named it
+    if not job.lines:
+        return text.replace(job.path, job.origin) if job.origin else text
     line = exc.line if isinstance(exc, InputError) else None
-    if job.lines and line is not None and 0 < line <= len(job.lines):
-        text += f" [line {line} of the part is line {job.lines[line - 1]} of {job.origin}]"
-    return text
+    if line is not None and 0 < line <= len(job.lines):
+        text = text.replace(f"{job.path}, line {line}:",
+                            f"{job.origin}, line {job.lines[line - 1]} ({job.key}):")  # fmt: skip
+    return text.replace(job.path, f"{job.origin} ({job.key})")
 
 
 def check_job(job: Job, settings: Settings) -> dict[str, Any]:
     """The dry run of one household: read it and build its mandate; what would run, or why
     not (``key``, ``source``, ``kind``, ``accounts``, ``mandate``: the options that differ from
-    the defaults, ``error``)."""
-    from advisor.optimize.mandate import Mandate
-
+    the book's default, ``error``)."""
     out: dict[str, Any] = {"key": job.key, "source": job.origin or job.path, "kind": job.kind,
-                           "accounts": 0, "mandate": {}, "error": None}  # fmt: skip
+                           "accounts": 0, "ids": (), "mandate": {}, "error": None}  # fmt: skip
     try:
         market = market_for(settings.snapshot, settings.stamp.snapshot)
         household, holdings = _read(job, market, effective(settings.mandates, job.key, []))
@@ -228,11 +241,9 @@ def check_job(job: Job, settings: Settings) -> dict[str, Any]:
     except AdvisorError as exc:
         out["error"] = _where(exc, job)
         return out
-    plain = Mandate().to_dict()
-    given = _options_dict(options)
-    out["accounts"] = max(1, len(ids))
-    out["mandate"] = {k: v for k, v in given.pop("mandate").items() if v != plain.get(k)}
-    out["mandate"].update({k: v for k, v in given.items() if v not in (None, [], {}, "error")})
+    base = _flat(_options_dict(build_options([settings.mandates.default])))
+    out["accounts"], out["ids"] = max(1, len(ids)), tuple(ids)
+    out["mandate"] = {k: v for k, v in _flat(_options_dict(options)).items() if v != base.get(k)}
     return out
 
 

@@ -41,19 +41,22 @@ from advisor.cli.main import main
               help="Read every file and build every mandate; print what would run. Nothing "
               "is proposed or written.")  # fmt: skip
 @click.option("--force", is_flag=True, help="Run every household, even those done already.")
+@click.option("--strict", is_flag=True, help="Exit 1 when a household failed, 3 when a mandate "
+              "cannot be met (by default the book exits 0 and its summary lists them).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="The summary as terminal tables or as JSON (fractions).")  # fmt: skip
 @handle_errors
 def book_command(paths: tuple[Path, ...], mandate: Path | None, out: Path, split_by: str | None,
                  report: bool, workers: int | None, scheduler: str | None, dry_run: bool,
-                 force: bool, fmt: str) -> None:  # fmt: skip
+                 force: bool, strict: bool, fmt: str) -> None:  # fmt: skip
     """Propose for every household of a book: folders of exports, household files, or one
     export split by account or household.
 
     Writes OUT/households/<name>/ (proposal.json, trades.csv, report.html with --report) as
     each household completes, and OUT/summary.{html,csv,json} and OUT/trades_by_ticker.csv at
-    the end. A rerun skips the households whose files, mandate and snapshot are unchanged. Exit
-    code 1 when some household failed, 3 when some mandate cannot be met (all are listed).
+    the end. A rerun skips the households whose files, mandate and snapshot are unchanged. A
+    household that fails or cannot meet its mandate is listed in the summary and the book goes
+    on (exit 0; with --strict, 1 and 3).
 
     Example: advisor book portfolios/book/ --mandate portfolios/book/mandate.yaml --output out/
     """
@@ -66,9 +69,13 @@ def book_command(paths: tuple[Path, ...], mandate: Path | None, out: Path, split
         raise click.UsageError("give --workers (a local cluster) or --scheduler, not both")
     options = {"mandate": mandate, "split_by": split_by, "report": report}
     if dry_run:
-        plan, checks = book.check(paths, out, **options)
-        render_checks(checks, book.as_of(plan.settings), Console())
-        sys.exit(EXIT_ERROR if any(c.error for c in checks) else 0)
+        plan, checks, unmatched = book.check(paths, out, **options)
+        default = {k: g.value for k, g in plan.settings.mandates.default.items()}
+        render_checks(checks, book.as_of(plan.settings), default, Console())
+        for key in unmatched:
+            click.secho(f"Error: {mandate}: the override {key} names no household or account "
+                        "of the book", fg="red", err=True)  # fmt: skip
+        sys.exit(EXIT_ERROR if unmatched or any(c.error for c in checks) else 0)
     plan = book.plan(paths, out, **options)
     if force:
         plan.todo, plan.done = list(plan.jobs), []
@@ -82,9 +89,9 @@ def book_command(paths: tuple[Path, ...], mandate: Path | None, out: Path, split
     for path in result.files:
         click.echo(f"Wrote {path}", err=True)
     b = result.summary["book"]
-    if b["failed"]:
+    if strict and b["failed"]:
         sys.exit(EXIT_ERROR)
-    if b["infeasible"]:
+    if strict and b["infeasible"]:
         sys.exit(EXIT_INFEASIBLE)
 
 
