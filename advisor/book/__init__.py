@@ -91,16 +91,17 @@ def plan(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *
     import advisor
     from advisor.market.store import PACKAGE_SNAPSHOT
 
-    mandates = read_mandate_file(mandate)
+    mandates = read_mandate_file(None if mandate is None else Path(mandate))
     folder = _snapshot_folder(snapshot)
     stamp = store.Stamp(store.snapshot_id(folder or PACKAGE_SNAPSHOT)["id"], advisor.__version__,
                         report)  # fmt: skip
     settings = Settings(str(Path(out).resolve()), mandates, stamp, folder, report)
     parts = Path(parts_dir) if parts_dir is not None else Path(out) / "parts"
-    found = discover(paths, skip=[mandate] if mandate else [], split_by=split_by, parts_dir=parts)
+    skip = [Path(mandate)] if mandate else []
+    found = discover([Path(p) for p in paths], skip=skip, split_by=split_by, parts_dir=parts)
     todo, done = [], []
     for job in found.jobs:
-        record = store.read_record(out, job.folder)
+        record = store.read_record(Path(out), job.folder)
         ids = (record or {}).get("accounts", [])
         if store.is_done(record, job.input_hash, mandates.fingerprint(job.key, ids), stamp):
             done.append({**(record or {}), "reused": True})

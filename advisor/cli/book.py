@@ -67,7 +67,7 @@ def book_command(paths: tuple[Path, ...], mandate: Path | None, out: Path, split
 
     if scheduler is not None and workers is not None:
         raise click.UsageError("give --workers (a local cluster) or --scheduler, not both")
-    options = {"mandate": mandate, "split_by": split_by, "report": report}
+    options: dict[str, Any] = {"mandate": mandate, "split_by": split_by, "report": report}
     if dry_run:
         plan, checks, unmatched = book.check(paths, out, **options)
         default = {k: g.value for k, g in plan.settings.mandates.default.items()}
