@@ -173,8 +173,8 @@ def main() -> None:
     total = len(list(args.book.glob("hh*.csv")))
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
-        records = in_process(args.book, mandate, args.sample, t)
-        breakdown(records)
+        if args.sample:
+            breakdown(in_process(args.book, mandate, args.sample, t))
         if args.profile:
             profiled(args.book, mandate, args.profile, t)
         if args.subset:
