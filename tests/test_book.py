@@ -406,3 +406,17 @@ def test_killed_worker_loses_nothing(tmp_path: Path) -> None:
         if (a / "trades.csv").exists():
             assert (a / "trades.csv").read_text() == (b / "trades.csv").read_text()
     _same(_without_clock(calm.summary["book"]), _without_clock(hit.summary["book"]))
+
+
+def test_exports_a_household_file_names_are_not_households_of_their_own(tmp_path: Path) -> None:
+    from advisor.book.sources import discover
+
+    (tmp_path / "h.yaml").write_text("client: X\nfiles:\n  - a.csv\n  - b.csv\n")
+    (tmp_path / "broken.yaml").write_text("client: Y\naccounts:\n  - file: d.csv\n    type: [\n")
+    for name in ("a.csv", "b.csv", "c.csv", "d.csv"):
+        (tmp_path / name).write_text("Symbol,Quantity\nAAPL,1\n")
+    (tmp_path / "mandate.yaml").write_text("default:\n  max-te: 3%\n")
+    (tmp_path / "notes.md").write_text("not a household")
+    found = discover([tmp_path], skip=[tmp_path / "mandate.yaml"])
+    assert sorted((j.key, j.kind) for j in found.jobs) == [
+        ("broken", "household"), ("c", "file"), ("h", "household")]  # fmt: skip

@@ -149,13 +149,26 @@ def _is_mandate_file(path: Path) -> bool:
 
 
 def references(yaml_path: Path) -> set[Path]:
-    """The files a household YAML names (read leniently: a broken YAML still names its files,
-    so that they are not taken for households of their own)."""
+    """The files a household YAML names (``file:``, ``lots:``, ``files:``); a broken YAML is
+    read line by line, so that the exports it names are still not taken for households."""
+    import yaml
+
     try:
         text = yaml_path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return set()
-    return {(yaml_path.parent / m.strip()).resolve() for m in _REFERENCE.findall(text)}
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        doc = None
+    if not isinstance(doc, dict):
+        return {(yaml_path.parent / m.strip()).resolve() for m in _REFERENCE.findall(text)}
+    names: list[object] = []
+    for holder in [doc, *[a for a in doc.get("accounts") or [] if isinstance(a, dict)]]:
+        for key in ("file", "lots", "files"):
+            value = holder.get(key)
+            names += value if isinstance(value, list) else [value] if value else []
+    return {(yaml_path.parent / str(n)).resolve() for n in names}
 
 
 def _one(path: Path, split_by: str | None, parts_dir: Path | None, found: Discovery) -> None:
