@@ -420,3 +420,36 @@ def test_exports_a_household_file_names_are_not_households_of_their_own(tmp_path
     found = discover([tmp_path], skip=[tmp_path / "mandate.yaml"])
     assert sorted((j.key, j.kind) for j in found.jobs) == [
         ("broken", "household"), ("c", "file"), ("h", "household")]  # fmt: skip
+
+
+def test_atomic_write_replaces_whole_files_with_the_usual_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "f.json"
+    store.atomic_write(path, "one")
+    store.atomic_write(path, "two")
+    assert path.read_text() == "two" and [p.name for p in path.parent.iterdir()] == ["f.json"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_report_writes_the_client_document(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(BOOK / "okafor_roth.csv", src)
+    out = tmp_path / "out"
+    args = (
+        "book",
+        str(src),
+        "--mandate",
+        str(MANDATE),
+        "-o",
+        str(out),
+        "--workers",
+        "0",
+        "--report",
+    )
+    assert run(*args)[0] == 0 and _ran(out) == 1
+    document = out / "households" / "okafor_roth" / "report.html"
+    assert "Okafor roth" in document.read_text()
+    assert _json(document.with_name("result.json"))["files"]["report"] == "report.html"
+    assert run(*args)[0] == 0 and _ran(out) == 0

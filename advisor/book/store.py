@@ -29,6 +29,8 @@ RECORD = "result.json"
 PROPOSAL = "proposal.json"
 TRADES = "trades.csv"
 REPORT = "report.html"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once: files get the usual permissions, not mkstemp's 0600
 #: Record keys that hold wall-clock facts (they differ between two identical runs).
 WALL_CLOCK = ("timings", "seconds", "worker", "completed_at")
 
@@ -40,6 +42,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            os.fchmod(f.fileno(), 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
