@@ -221,6 +221,25 @@ def test_rerun_skips_done_and_reruns_changed_input_or_mandate(tmp_path: Path) ->
     assert run(*args, "--force")[0] == 0 and _ran(out) == 2
 
 
+def test_changed_code_reruns_the_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from advisor.book import store
+
+    src, mandate = _small_book(tmp_path)
+    out = tmp_path / "out"
+    args = ("book", str(src), "--mandate", str(mandate), "-o", str(out), "--workers", "0")
+    assert run(*args)[0] == 0 and _ran(out) == 2
+    assert run(*args)[0] == 0 and _ran(out) == 0
+    monkeypatch.setattr(store, "code_id", lambda: "another-build")
+    assert run(*args)[0] == 0 and _ran(out) == 2
+
+
+def test_code_id_is_stable_and_covers_the_package() -> None:
+    from advisor.book import store
+
+    assert store.code_id() == store.code_id()
+    assert len(store.code_id()) == 16
+
+
 def test_a_task_run_twice_returns_the_finished_household(tmp_path: Path) -> None:
     """The scheduler may run a household again after a worker died: it is not done twice."""
     from advisor.book.task import run_job

@@ -93,7 +93,8 @@ def plan(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *
 
     mandates = read_mandate_file(None if mandate is None else Path(mandate))
     folder = _snapshot_folder(snapshot)
-    stamp = store.Stamp(store.snapshot_id(folder or PACKAGE_SNAPSHOT)["id"], advisor.__version__,
+    version = f"{advisor.__version__}+{store.code_id()}"
+    stamp = store.Stamp(store.snapshot_id(folder or PACKAGE_SNAPSHOT)["id"], version,
                         report)  # fmt: skip
     settings = Settings(str(Path(out).resolve()), mandates, stamp, folder, report)
     parts = Path(parts_dir) if parts_dir is not None else Path(out) / "parts"

@@ -77,10 +77,22 @@ def snapshot_id(folder: str | Path) -> dict[str, str]:
     return {"as_of": as_of, "id": hashlib.sha256(data).hexdigest()[:16]}
 
 
+def code_id() -> str:
+    """A hash of the installed advisor package's code (its Python modules and templates): a
+    changed ``propose`` reruns the book even when the version number is the same."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".j2", ".css") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Stamp:
     """What a household's result depends on besides its input and mandate: the snapshot, the
-    advisor version and the outputs asked for."""
+    advisor version and code (:func:`code_id`) and the outputs asked for."""
 
     snapshot: str  # snapshot_id()["id"]
     version: str
