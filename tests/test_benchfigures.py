@@ -52,3 +52,60 @@ def test_a_policy_blend_is_known_by_its_exact_mix(market) -> None:  # noqa: ANN0
     assert fa is not fb
     assert fa.sectors["Unseen (fund remainder)"] == pytest.approx(0.4, abs=0.02)
     assert fb.sectors["Unseen (fund remainder)"] < fa.sectors["Unseen (fund remainder)"]
+
+
+@pytest.mark.parametrize("parts", [{"S&P 500": 1.0}, {"S&P 500": 0.5, "QQQ": 0.3, "VEA": 0.2}])
+def test_company_labels_are_the_largest_share_class(market, parts) -> None:  # noqa: ANN001
+    """Against the plain rule: sort every listing by its benchmark weight (stable), keep each
+    company's first."""
+    bench = bm.blend(parts, market, "test")
+    f = benchmark_figures(bench, market)
+    sec = market.securities
+    stocks = bench.stocks(market)
+    plain = (
+        sec.assign(bw=stocks.reindex(sec.index).fillna(0.0))
+        .reset_index()
+        .sort_values("bw", ascending=False, kind="stable")
+        .drop_duplicates("company")
+        .set_index("company")[["ticker", "name"]]
+    )
+    from advisor.analytics.benchfigures import first_listing
+
+    base = first_listing(market)
+    mine = pd.concat([f.labels, base.drop(f.labels.index)]).sort_index()
+    plain = plain.sort_index()
+    assert mine.index.equals(plain.index)
+    for column in ("ticker", "name"):
+        assert list(mine[column].astype(object)) == list(plain[column].astype(object))
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        {"S&P 500": 0.85, "AGG": 0.10, "BIL": 0.05},
+        {"S&P 500": 0.6, "VEA": 0.2, "VWO": 0.05, "AGG": 0.15},
+        {"QQQ": 0.7, "GLD": 0.3},
+    ],
+)
+def test_a_blend_from_its_funds_equals_the_direct_computation(market, parts) -> None:  # noqa: ANN001
+    from advisor.analytics.benchfigures import _compute
+
+    bench = bm.blend(parts, market, "test")
+    mixed, direct = benchmark_figures(bench, market), _compute(bench, market)
+    for name in ("sectors", "sizes", "styles", "extra", "companies"):
+        a, b = getattr(mixed, name), getattr(direct, name)
+        assert set(a.index) == set(b.index), name
+        np.testing.assert_allclose(a[b.index].to_numpy(), b.to_numpy(), rtol=1e-9, atol=1e-15)
+    assert mixed.value_score == pytest.approx(direct.value_score, rel=1e-12)
+    assert mixed.risk.variance == pytest.approx(direct.risk.variance, rel=1e-12)
+    np.testing.assert_allclose(mixed.risk.covariance, direct.risk.covariance, rtol=1e-9, atol=1e-15)
+    np.testing.assert_array_equal(mixed.risk.rows, direct.risk.rows)
+    assert mixed.labels.equals(direct.labels)
+
+
+def test_kept_figures_are_bounded(market) -> None:  # noqa: ANN001
+    from advisor.analytics import benchfigures
+
+    for k in range(benchfigures.KEEP + 5):
+        benchmark_figures(bm.blend({"S&P 500": 0.5 + k / 1000, "AGG": 0.5}, market, "t"), market)
+    assert len(market.cached("benchmark_figures", dict)) == benchfigures.KEEP

@@ -18,7 +18,12 @@ from advisor.analytics import assets, instruments
 from advisor.analytics import concentration as conc
 from advisor.analytics.accounts import COLUMNS as ACCOUNT
 from advisor.analytics.accounts import account_figures, accounts_list
-from advisor.analytics.benchfigures import BenchmarkFigures, benchmark_figures, style_buckets
+from advisor.analytics.benchfigures import (
+    BenchmarkFigures,
+    benchmark_figures,
+    first_listing,
+    styles_of,
+)
 from advisor.analytics.risk import Risk, measure
 from advisor.domain import Holdings, PositionKind, PriceSource
 from advisor.errors import InputError
@@ -279,7 +284,7 @@ def _company_table(lt: LookThrough, fig: BenchmarkFigures, market: Market,
     index = bench.index.append(extra)
     weight = p.reindex(index, fill_value=0.0).to_numpy()
     bench_weight = np.r_[bench.to_numpy(), np.zeros(len(extra))]
-    labels = pd.concat([fig.company_labels, fig.labels.reindex(extra)])
+    labels = pd.concat([fig.labels, first_listing(market).reindex(extra)])
     own = index.to_numpy(object)
     ticker, name = labels["ticker"].to_numpy(object), labels["name"].to_numpy(object)
     ticker = np.where(pd.isna(ticker), own, ticker).astype(str)
@@ -468,7 +473,7 @@ def _concentration(
     held, w = lt.securities.index, lt.securities.to_numpy()
     sectors = conc.sum_by(market.column(held, "sector", conc.UNKNOWN_SECTOR), w)
     sizes = conc.sum_by(market.column(held, "size", "small"), w)
-    styles = conc.sum_by(_styles_of(held, market), w)
+    styles = conc.sum_by(styles_of(held, market), w)
     unseen = float(lt.unseen.sum())
     if unseen > 0:
         sectors[conc.UNSEEN_SECTOR] = unseen
@@ -510,13 +515,6 @@ def _concentration(
         value_score_coverage=cov,
         benchmark_value_score=fig.value_score,
     )
-
-
-def _styles_of(names: pd.Index, market: Market) -> np.ndarray:
-    """Style tercile of each name (``Unknown`` for a name the snapshot does not have)."""
-    buckets = style_buckets(market)
-    at = buckets.index.get_indexer(names)
-    return np.where(at >= 0, buckets.to_numpy(object)[at], "Unknown")
 
 
 def _risk(

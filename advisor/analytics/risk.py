@@ -283,3 +283,17 @@ def benchmark_risk(model: RiskModel, b: pd.Series) -> BenchmarkRisk:
     covariance = B @ (model.factor_cov.to_numpy() @ exposures)
     covariance[rows] += model.specific_var.to_numpy()[rows] * values
     return BenchmarkRisk(rows, values, exposures, covariance, float(values @ covariance[rows]))
+
+
+def mix_risk(parts: list[BenchmarkRisk], coefficients: list[float]) -> BenchmarkRisk:
+    """The :class:`BenchmarkRisk` of ``sum_k c_k b_k`` from those of the ``b_k`` (linear in the
+    weights, but for the variance, computed from the mixed vectors)."""
+    rows = np.unique(np.concatenate([p.rows for p in parts]))
+    values = np.zeros(len(rows))
+    exposures = np.zeros_like(parts[0].exposures)
+    covariance = np.zeros_like(parts[0].covariance)
+    for p, c in zip(parts, coefficients, strict=True):
+        values[np.searchsorted(rows, p.rows)] += c * p.values
+        exposures += c * p.exposures
+        covariance += c * p.covariance
+    return BenchmarkRisk(rows, values, exposures, covariance, float(values @ covariance[rows]))

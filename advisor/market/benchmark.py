@@ -71,7 +71,7 @@ class Benchmark:
         }
 
 
-def _fund_vector(ticker: str, market: Market) -> pd.Series:
+def fund_vector(ticker: str, market: Market) -> pd.Series:
     """One unit of a fund as benchmark weights: its look-through, plus its own row for the part
     the look-through does not see (a bond fund is all own row)."""
     from advisor.market.lookthrough import unit_vector
@@ -93,7 +93,7 @@ def blend(parts: Mapping[str, float], market: Market, reason: str) -> Benchmark:
         (only,) = parts
         if only == BENCHMARK_NAME:
             return Benchmark(BENCHMARK_NAME, market.benchmark, ((only, 1.0),), reason)
-    vectors = [_fund_vector(k, market) * w for k, w in parts.items()]
+    vectors = [fund_vector(k, market) * w for k, w in parts.items()]
     weights = pd.concat(vectors, axis=1).fillna(0.0).sum(axis=1)
     weights = weights[weights != 0] / float(weights.sum())
     name = (
@@ -139,7 +139,7 @@ def _single(ticker: str, market: Market) -> pd.Series:
     if market.has_lookthrough(ticker):
         w = market.constituents(ticker)
         return w / w.sum()
-    return _fund_vector(ticker, market)
+    return fund_vector(ticker, market)
 
 
 def _fund_ticker(name: str, market: Market) -> str:
