@@ -23,7 +23,7 @@ TODAY, PROPOSAL, BENCHMARK = "#0072B2", "#E69F00", "#DDDDDD"
 #: Series colours by name (the document's three series); others take TODAY.
 COLOURS = {"today": TODAY, "the proposal": PROPOSAL, "benchmark": BENCHMARK}
 SVG, XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
-RC = {"svg.fonttype": "none", "font.size": 8, "font.family": "sans-serif",
+RC: Any = {"svg.fonttype": "none", "font.size": 8, "font.family": "sans-serif",
       "font.sans-serif": ["DejaVu Sans"], "svg.hashsalt": "advisor"}  # fmt: skip
 
 

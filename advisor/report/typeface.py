@@ -52,8 +52,8 @@ def font_face_css() -> str:
 def build(target: Path = FONTS) -> list[Path]:
     """Write the subsets from matplotlib's DejaVu Sans into ``target``."""
     import matplotlib
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     source = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     options = subset.Options()
