@@ -283,7 +283,10 @@ NO_TRADES = {
 }
 
 
-@pytest.mark.parametrize("case", list(NO_TRADES))
+@pytest.mark.parametrize("case", [
+    "already within the mandate",
+    pytest.param("a target above today's weight", marks=pytest.mark.slow),
+])  # fmt: skip
 def test_no_trades_said_plainly(case: str, tmp_path: Path) -> None:
     """A proposal with no trades says so, with no trade table, no empty table, no "Proposed"
     column that repeats today, and charts without a proposal series."""

@@ -49,7 +49,7 @@ def _playwright_missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "Playwright is not installed (pip install playwright; .ci/system-packages.sh)"
+        return "Playwright is not installed (pip install -e '.[test]')"
     if not CHROMIUM.exists():
         return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
     return None
