@@ -8,8 +8,10 @@ document carries no script and no event handler.
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +19,7 @@ from conftest import PORTFOLIOS
 
 from advisor.cli import main
 from advisor.report import pdf
-from advisor.report.numbers import money, pct
+from advisor.report.numbers import fixed, money, pct
 
 SECTIONS = ("cover", "summary", "today", "proposal", "risk", "frontier", "scenarios",
             "methodology", "glossary", "disclosures")  # fmt: skip
@@ -25,13 +27,16 @@ SCENARIOS = ("megacap sell-off", "small-cap rally", "rates-2022", "broadening-20
 
 
 class Page(HTMLParser):
-    """Every tag and attribute, the section ids in order and the text of each ``data-fig``."""
+    """Every tag and attribute, the section ids in order, the text of each ``data-fig``, and
+    each table's column headers and number of data cells."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
         self.sections: list[str] = []
         self.figures: dict[str, str] = {}
+        self.tables: list[dict[str, Any]] = []
+        self.raw = ""
         self._open: list[tuple[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -39,6 +44,12 @@ class Page(HTMLParser):
         a = dict(attrs)
         if tag == "section":
             self.sections.append(a.get("id") or "")
+        if tag == "table":
+            self.tables.append({"section": self.sections[-1], "headers": [], "cells": 0})
+        elif tag == "th" and self.tables:
+            self.tables[-1]["headers"].append("")
+        elif tag == "td" and self.tables:
+            self.tables[-1]["cells"] += 1
         self._open.append((tag, a.get("data-fig")))
         if a.get("data-fig"):
             self.figures[a["data-fig"]] = ""
@@ -51,10 +62,13 @@ class Page(HTMLParser):
         for _, fig in self._open:
             if fig:
                 self.figures[fig] += data
+        if self._open and self._open[-1][0] == "th" and self.tables:
+            self.tables[-1]["headers"][-1] += data
 
 
 def parse(text: str) -> Page:
     page = Page()
+    page.raw = text
     page.feed(text)
     return page
 
@@ -217,3 +231,101 @@ def test_propose_report_shortcut(tmp_path: Path) -> None:
     d = json.loads(stdout)
     assert page.figures["megacap_after"] == pct(d["after"]["concentration"]["megacap_weight"])
     assert "<h1>Small</h1>" in out.read_text(encoding="utf-8")  # the file's name on the cover
+
+
+def test_hedging_figures_equal_the_hedge_result(market: Any) -> None:
+    """``--hedges``: every figure of the hedging section is the hedge result's ``to_dict()``
+    value in the document's format, and each option's trade states its strikes and term."""
+    import advisor
+    from advisor.report import html
+
+    holdings = advisor.read_holdings(PORTFOLIOS / "growth_client.csv", market)
+    proposal = advisor.propose(holdings, market)
+    whatif = advisor.what_if(holdings, market, html.report_scenarios(), proposal=proposal)
+    curve = advisor.frontier(holdings, market, proposal.mandate, points=3)
+    hedges = advisor.hedge(whatif, market, cost_bps=proposal.mandate.cost_bps)
+    page = parse(html.render(proposal, whatif, curve, html.Cover("Growth client"), hedges))
+    h = hedges.to_dict()
+    by_label = {x["label"]: x for x in h["hedges"]}
+    assert len(h["comparison"]) == len(h["hedges"]) + 2  # no action, the proposal, each hedge
+    expected = {}
+    for c in h["comparison"]:
+        a, hedge = c["alternative"], by_label.get(c["alternative"])
+        expected |= {
+            f"hedge:{a}:tracking_error": pct(c["tracking_error"], 2),
+            f"hedge:{a}:volatility": pct(c["volatility"]),
+            f"hedge:{a}:beta": fixed(c["beta"], 2),
+            f"hedge:{a}:cost": money(hedge["cost"] if hedge else c["cost"]),
+            f"hedge:{a}:trade": hedge["action"] if hedge else "",
+        }
+        expected |= {f"hedge:{a}:scenario:{n}": pct(r) for n, r in c["scenario_returns"].items()}
+    shown = {k: page.figures.get(k, "").strip() for k in expected}
+    trades = {k: v for k, v in shown.items() if k.endswith(":trade")}
+    assert {k: v for k, v in shown.items() if k not in trades} == {
+        k: v for k, v in expected.items() if k not in trades
+    }
+    for key, text in trades.items():
+        assert text.startswith(expected[key]), key
+    options = [x for x in h["hedges"] if x["option"]]
+    assert {x["kind"] for x in options} == {"put", "collar"}
+    for x in options:
+        o, text = x["option"], trades[f"hedge:{x['label']}:trade"]
+        for figure in (money(o["put_strike"]), pct(o["put_strike_fraction"], 0), money(o["spot"]),
+                       f"{round(12 * o['expiry_years'])} months"):  # fmt: skip
+            assert figure in text, (x["label"], figure, text)
+        if o["call_strike"] is not None:
+            assert money(o["call_strike"]) in text and pct(o["call_strike_fraction"], 0) in text
+
+
+NO_TRADES = {
+    "already within the mandate": ("diversified_client.csv",),
+    "a target above today's weight": ("growth_client.csv", "--megacap-target", "90%"),
+}
+
+
+@pytest.mark.parametrize("case", [
+    "already within the mandate",
+    pytest.param("a target above today's weight", marks=pytest.mark.slow),
+])  # fmt: skip
+def test_no_trades_said_plainly(case: str, tmp_path: Path) -> None:
+    """A proposal with no trades says so, with no trade table, no empty table, no "Proposed"
+    column that repeats today, and charts without a proposal series."""
+    file, *options = NO_TRADES[case]
+    code, out, err = run("propose", str(PORTFOLIOS / file), *options, "--format", "json")
+    assert code == 0 and json.loads(out)["trades"] == [], err
+    path = tmp_path / "none.html"
+    code, _, err = run("report", str(PORTFOLIOS / file), *options, "--output", str(path),
+                       "--points", "3")  # fmt: skip
+    assert code == 0, err
+    text = path.read_text(encoding="utf-8")
+    page = parse(text)
+    assert page.sections == list(SECTIONS)
+    assert page.figures["no_trades"] == "No trades are proposed."
+    assert 'id="no-trades"' in text and "nothing needs to be sold" in text
+    assert not [k for k in page.figures if k.startswith("trade:")]
+    assert all(t["cells"] > 0 for t in page.tables), [t for t in page.tables if not t["cells"]]
+    headers = [hd.strip() for t in page.tables for hd in t["headers"]]
+    assert "Trade" not in headers and "Proposed" not in headers
+    svgs = re.findall(r"<svg.*?</svg>", text, flags=re.S)
+    assert len(svgs) == 3
+    for svg in svgs:
+        assert "the proposal" not in svg
+        box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+        assert box and float(box[1]) > 100 and float(box[2]) > 50
+        assert svg.count("<path") > 5
+
+
+def test_typeface_is_matplotlibs_dejavu_subset(growth: Page, tmp_path: Path) -> None:
+    """The shipped subsets are what ``python -m advisor.report.typeface`` makes from the DejaVu
+    Sans matplotlib ships (same characters), and they cover every character of a document."""
+    from fontTools.ttLib import TTFont
+
+    from advisor.report import typeface
+
+    for path in typeface.build(tmp_path):
+        shipped = TTFont(typeface.FONTS / path.name).getBestCmap()
+        assert TTFont(path).getBestCmap() == shipped
+        assert all(typeface.covers(chr(c)) for c in shipped)
+    assert [c for c in set(growth.raw) if not typeface.covers(c)] == []
+    css = typeface.font_face_css()
+    assert css.count("@font-face") == 2 and f'font-family: "{typeface.FAMILY}"' in css

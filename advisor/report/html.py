@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from advisor.errors import AdvisorError
-from advisor.report import charts, validation
-from advisor.report.numbers import money, pct, pp, shares
+from advisor.report import charts, typeface, validation
+from advisor.report.numbers import fixed, money, pct, pp, shares
 
 #: The scenarios of the document, in its order: two stated moves and two replays.
 SCENARIO_REPLAYS = ("rates-2022", "broadening-2023")
@@ -42,12 +43,6 @@ def report_scenarios() -> list[Any]:
     return default_scenarios(SCENARIO_REPLAYS)
 
 
-def _num(x: float, digits: int = 1) -> str:
-    """A plain number to ``digits`` decimals, without a sign on zero (``-0.0004`` -> ``0.00``)."""
-    text = f"{x:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text
-
-
 def _environment() -> Any:
     import jinja2
 
@@ -58,8 +53,13 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=pct, money=money, pp=pp, shares=shares, num=_num)
+    env.filters.update(pct=pct, money=money, pp=pp, shares=shares, num=fixed, basename=_basename)
     return env
+
+
+def _basename(path: str | None) -> str:
+    """A file's name without its folders (a client document shows no local paths)."""
+    return PurePath(path or "").name
 
 
 def _names(d: dict[str, Any]) -> dict[str, str]:
@@ -94,7 +94,14 @@ def _trades_by_account(d: dict[str, Any], names: dict[str, str]) -> list[dict[st
     return out
 
 
-def _sectors(d: dict[str, Any]) -> dict[str, Any]:
+def _series(has_trades: bool, today: list[float], proposed: list[float],
+            benchmark: list[float]) -> list[tuple[str, list[float]]]:  # fmt: skip
+    """A chart's series: today, the proposal (only when there are trades), the benchmark."""
+    out = [("today", today)] + ([("the proposal", proposed)] if has_trades else [])
+    return [*out, ("benchmark", benchmark)]
+
+
+def _sectors(d: dict[str, Any], has_trades: bool) -> dict[str, Any]:
     """Sector weights today, proposed and in the benchmark, and their bar chart."""
     before = d["before"]["concentration"]["sectors"]
     after = d["after"]["concentration"]["sectors"]
@@ -102,13 +109,11 @@ def _sectors(d: dict[str, Any]) -> dict[str, Any]:
     rows = [{"sector": k, "today": before.get(k, {}).get("weight", 0.0),
              "proposed": after.get(k, {}).get("weight", 0.0),
              "benchmark": (before.get(k) or after[k])["benchmark_weight"]} for k in labels]  # fmt: skip
-    chart = charts.bars(
-        labels,
-        [(n, [r[k] for r in rows]) for n, k in
-         (("today", "today"), ("the proposal", "proposed"), ("benchmark", "benchmark"))],
-        "Weight, seen through the funds (% of the portfolio)",
-        "sectors",
-    )  # fmt: skip
+    series = _series(
+        has_trades, *([r[k] for r in rows] for k in ("today", "proposed", "benchmark"))
+    )
+    chart = charts.bars(labels, series, "Weight, seen through the funds (% of the portfolio)",
+                        "sectors")  # fmt: skip
     return {"rows": rows, "chart": chart}
 
 
@@ -119,27 +124,96 @@ def _te_groups(d: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"group": k, "today": before.get(k), "proposed": after.get(k)} for k in keys]
 
 
-def _scenarios(w: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
-    rows = w["scenarios"]
-    chart = charts.bars(
-        [r["name"] for r in rows],
-        [("today", [r["portfolio_return"] for r in rows]),
-         ("the proposal", [r.get("proposed_return") or 0.0 for r in rows]),
-         ("benchmark", [r["benchmark_return"] for r in rows])],
-        "Return in the scenario (%)",
-        "scenarios",
-    )  # fmt: skip
+def _te_holdings(part: dict[str, Any], names: dict[str, str], n: int = 8) -> list[dict[str, Any]]:
+    """The ``n`` largest contributions to tracking error by holding (in size, either sign);
+    the benchmark's own line (its weights, held against the portfolio) named as such."""
+    rows = []
+    contributions = part["risk"]["te_contributions"]["by_holding"].items()
+    for key, value in sorted(contributions, key=lambda kv: -abs(kv[1] or 0.0))[:n]:
+        if key == "benchmark":
+            rows.append({"holding": "Benchmark", "name": "its own weights, counted against "
+                         "the portfolio", "value": value})  # fmt: skip
+        else:
+            rows.append({"holding": key, "name": names.get(key, ""), "value": value})
+    return rows
+
+
+def _scenarios(w: dict[str, Any], has_trades: bool) -> tuple[list[dict[str, Any]], str]:
+    rows = []
+    for r in w["scenarios"]:
+        detail, window = r.get("description") or "", r.get("window")
+        if window and window["start"] not in detail:  # the replays' descriptions give it
+            detail += f" ({window['start']} to {window['end']})"
+        rows.append(dict(r, detail=detail))
+    series = _series(has_trades, [r["portfolio_return"] for r in rows],
+                     [r.get("proposed_return") or 0.0 for r in rows],
+                     [r["benchmark_return"] for r in rows])  # fmt: skip
+    chart = charts.bars([r["name"] for r in rows], series, "Return in the scenario (%)",
+                        "scenarios")  # fmt: skip
     return rows, chart
 
 
+#: How each sizing method reads in the document.
+HEDGE_METHODS = {
+    "beta": "sized to cancel the beta",
+    "min-variance": "sized for the least volatility",
+    "min-tracking-error": "sized for the least tracking error",
+}
+
+
+def _hedge_name(alternative: str, h: dict[str, Any] | None) -> tuple[str, str]:
+    """An alternative as a client reads it: what is done, and how it is sized."""
+    if h is None:
+        plain = {"no action": "No action", "rebalance (advisor propose)": "The proposal"}
+        return plain.get(alternative, alternative), ""
+    on = h["option"]["underlying"] if h["option"] else h["instrument"]
+    what = {"overlay": f"{h['instrument']} sold short", "future": f"{h['instrument']} sold",
+            "put": f"Protective puts on {on}", "collar": f"Collar on {on}"}  # fmt: skip
+    sizing = HEDGE_METHODS.get(h["method"], "") if h["kind"] in ("overlay", "future") else ""
+    return what.get(h["kind"], h["label"]), sizing
+
+
+def _hedge_trade(h: dict[str, Any] | None) -> str:
+    """The hedge's trade, with an option's strikes and term."""
+    if h is None:
+        return ""
+    o = h["option"]
+    if not o:
+        return str(h["action"])
+    put = f"{money(o['put_strike'])} ({pct(o['put_strike_fraction'], 0)})"
+    if o.get("call_strike") is None:
+        strikes = f"strike {put} of {money(o['spot'])}"
+    else:
+        call = f"{money(o['call_strike'])} ({pct(o['call_strike_fraction'], 0)})"
+        strikes = f"strikes {put} and {call} of {money(o['spot'])}"
+    return f"{h['action']}; {strikes}; {round(12 * o['expiry_years'])} months"
+
+
 def _hedging(hedges: Any) -> dict[str, Any] | None:
-    """The alternatives compared (``HedgeReport.to_dict()``), each hedge with its trade."""
+    """The alternatives compared (``HedgeReport.to_dict()``), each hedge with its trade, and
+    the notes of the comparison and of each hedge, once each."""
     if hedges is None:
         return None
     h = hedges.to_dict()
     trades = {x["label"]: x for x in h["hedges"]}
-    rows = [dict(c, hedge=trades.get(c["alternative"])) for c in h["comparison"]]
-    return {"rows": rows, "scenarios": [s["name"] for s in h["scenarios"]], "notes": h["notes"]}
+    rows = []
+    for c in h["comparison"]:
+        hedge = trades.get(c["alternative"])
+        name, sizing = _hedge_name(c["alternative"], hedge)
+        rows.append(dict(c, hedge=hedge, name=name, sizing=sizing, trade=_hedge_trade(hedge),
+                         shown_cost=hedge["cost"] if hedge else c["cost"]))  # fmt: skip
+    notes = list(dict.fromkeys([*h["notes"], *(n for x in h["hedges"] for n in x["notes"])]))
+    return {"rows": rows, "scenarios": [s["name"] for s in h["scenarios"]], "notes": notes}
+
+
+def _no_trades_reason(d: dict[str, Any], decided: dict[str, Any]) -> str:
+    """Why a proposal has no trades, in the client's words."""
+    target = d["mandate"].get("megacap_target")
+    weight = decided["concentration"]["megacap_weight"]
+    if target is not None and weight <= target + 1e-9:
+        return (f"The megacap weight, {pct(weight)}, is already at or below the "
+                f"{pct(target)} target, so nothing needs to be sold.")  # fmt: skip
+    return "The portfolio already meets every limit of the mandate."
 
 
 def context(
@@ -154,18 +228,23 @@ def context(
         )
     d, w, f = proposal.to_dict(), whatif.to_dict(), frontier.to_dict()
     names = _names(d)
-    after = d["after"]
-    scen, scen_chart = _scenarios(w)
+    after, has_trades = d["after"], bool(d["trades"])
+    scen, scen_chart = _scenarios(w, has_trades)
     decided = (d["scope"] or {}).get("after") or after  # the frontier's part of the account
     point = (decided["concentration"]["megacap_weight"], decided["risk"]["tracking_error"])
     return {
         "cover": cover, "today": (cover.date or dt.date.today()).isoformat(),
-        "paper": PAPERS.get(cover.paper, "A4"), "p": d, "w": w, "f": f, "names": names,
+        "paper": PAPERS.get(cover.paper, "A4"), "family": typeface.FAMILY,
+        "p": d, "w": w, "f": f, "names": names, "has_trades": has_trades,
         "before": d["before"], "after": after,
         "split": {"before": _megacap_split(d["before"]), "after": _megacap_split(after)},
-        "accounts": _trades_by_account(d, names), "sectors": _sectors(d),
-        "te_groups": _te_groups(d), "scenarios": scen, "scenario_chart": scen_chart,
-        "frontier_chart": charts.frontier(f, point), "frontier_point": point,
+        "accounts": _trades_by_account(d, names), "sectors": _sectors(d, has_trades),
+        "te_groups": _te_groups(d),
+        "te_holdings": _te_holdings(after if has_trades else d["before"], names),
+        "scenarios": scen, "scenario_chart": scen_chart,
+        "frontier_chart": charts.frontier(f, point if has_trades else None),
+        "frontier_point": point, "above_curve": d["mandate"]["objective"] == "cost",
+        "no_trades_reason": "" if has_trades else _no_trades_reason(d, decided),
         "sells": sum(t["side"] == "sell" for t in d["trades"]),
         "buys": sum(t["side"] == "buy" for t in d["trades"]),
         "validation": validation.figures(),
@@ -183,4 +262,5 @@ def render(proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any 
     for key in ("scenario_chart", "frontier_chart"):  # matplotlib's own SVG, no input text
         ctx[key] = Markup(ctx[key])
     ctx["sectors"]["chart"] = Markup(ctx["sectors"]["chart"])
+    ctx["font_faces"] = Markup(typeface.font_face_css())  # base64 only: no input text
     return str(_environment().get_template("proposal.html.j2").render(**ctx))

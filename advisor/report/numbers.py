@@ -1,5 +1,5 @@
 """Number formats shared by the terminal tables and the proposal document: percentages, signed
-points, money and share counts. No rich here, so the document renders without it."""
+points, plain numbers, money and share counts. No rich here, so the document renders without it."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ def pp(x: float | None, digits: int = 1) -> str:
         return "-"
     v = _rounded(100 * x, digits)  # type: ignore[operator]
     return f"{v:.{digits}f}" if v == 0 else f"{v:+.{digits}f}"
+
+
+def fixed(x: float | None, digits: int = 1) -> str:
+    """A plain number to ``digits`` decimals, without a sign on zero: ``-0.0004`` -> ``0.0``."""
+    return "-" if _missing(x) else f"{_rounded(x, digits):.{digits}f}"  # type: ignore[arg-type]
 
 
 def money(x: float | None) -> str:

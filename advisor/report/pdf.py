@@ -2,7 +2,9 @@
 
 WeasyPrint lays out the same HTML with its print CSS (``@page`` size, margins, page numbers).
 It needs the system's Pango library; when WeasyPrint or Pango is missing, an
-:class:`~advisor.errors.AdvisorError` says how to install them.
+:class:`~advisor.errors.AdvisorError` says how to install them. Nothing is fetched: the fonts
+are ``data:`` URLs inside the document (:mod:`advisor.report.typeface`), and any other address
+stops the rendering.
 """
 
 from __future__ import annotations
@@ -46,12 +48,13 @@ def available() -> bool:
 
 def write_pdf(html: str, path: str | Path) -> Path:
     """Lay ``html`` out on pages and write the PDF to ``path`` (nothing is fetched)."""
+    from advisor.errors import AdvisorError
+
     weasyprint = _weasyprint()
-
-    def no_network(url: str, *args: Any, **kwargs: Any) -> Any:
-        from advisor.errors import AdvisorError
-
-        raise AdvisorError(f"the document refers to an outside resource: {url}")
-
-    weasyprint.HTML(string=html, url_fetcher=no_network).write_pdf(str(path))
+    offline = weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    document = weasyprint.HTML(string=html, url_fetcher=offline)
+    try:
+        document.write_pdf(str(path))
+    except weasyprint.urls.FatalURLFetchingError as exc:
+        raise AdvisorError(f"the document refers to an outside resource ({exc})") from exc
     return Path(path)
