@@ -121,3 +121,13 @@ def test_frames(monkeypatch) -> None:  # noqa: ANN001
     row = w.to_frame().iloc[0]
     assert row["scenario"] == "megacaps -30.0%, small-cap +10.0%"
     assert row["portfolio_pnl"] == pytest.approx(row["portfolio_return"] * a.total_value)
+
+
+def test_frontier_from_a_proposal_setup_is_the_frontier_of_its_holdings(market) -> None:  # noqa: ANN001
+    """The report re-solves the proposal's prepared problem: the same curve as preparing anew."""
+    h = advisor.read_holdings(GROWTH, market=market)
+    p = advisor.propose(h, market)
+    assert p.setup is not None
+    reused = advisor.frontier(h, market, points=4, setup=p.setup).to_dict()
+    fresh = advisor.frontier(h, market, points=4).to_dict()
+    assert _round_trip(reused) == _round_trip(fresh)

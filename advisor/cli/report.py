@@ -43,9 +43,7 @@ def write_report(proposal: Any, holdings: Any, market: Any, o: dict[str, Any]) -
     from advisor.report import html
 
     whatif = advisor.what_if(holdings, market, html.report_scenarios(), proposal=proposal)
-    curve = advisor.frontier(holdings, market, proposal.mandate, points=o["points"],
-                             benchmark=o["benchmark"], megacaps=o["megacaps"],
-                             total_value=o["total_value"])  # fmt: skip
+    curve = advisor.frontier(holdings, market, points=o["points"], setup=proposal.setup)
     cover = html.Cover(o["client"], o["advisor"] or "", paper=o["paper"])
     hedges = (
         advisor.hedge(whatif, market, cost_bps=proposal.mandate.cost_bps) if o["hedges"] else None

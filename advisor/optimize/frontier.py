@@ -78,14 +78,24 @@ def frontier(
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
     total_value: float | None = None,
+    setup: Setup | None = None,
 ) -> Frontier:
-    """Trace TE against megacap weight for ``holdings`` under the mandate's other limits."""
+    """Trace TE against megacap weight for ``holdings`` under the mandate's other limits.
+
+    ``setup``: the prepared problem of a proposal of the same holdings (``Proposal.setup``), to
+    re-solve rather than analyse the holdings again; its mandate (with the defaults the proposal
+    filled in) is then the frontier's, and ``mandate``, ``benchmark``, ``megacaps`` and
+    ``total_value`` are not used.
+    """
     market = market or load_market()
-    mandate = mandate or Mandate()
     if points < 2:
         raise AdvisorError("a frontier needs at least 2 points", "Use --points 12")
-    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
-                total_value=total_value)  # fmt: skip
+    if setup is not None:
+        s, mandate = setup, setup.mandate
+    else:
+        mandate = mandate or Mandate()
+        s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
+                    total_value=total_value)  # fmt: skip
     free = mandate.relaxed(max_te=None, max_megacap=None, megacap_target=None)
     pieces = s.account.sales().asset
     lowest = Rebalancer(s.data, "megacap", 0.0, active_limits(free), pieces).solve(s.account, free)

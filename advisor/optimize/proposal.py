@@ -74,6 +74,9 @@ class Proposal:
     tax: Any = None  # TaxEstimate of the sales (None without lot or basis detail)
     accounts: list[dict[str, Any]] = field(default_factory=list)  # [{id, name, type}]
     holdings_after: Holdings | None = None  # the whole account after the trades
+    #: The prepared problem (analysis, scope, problem data, account) the proposal was solved
+    #: from: :func:`advisor.optimize.frontier.frontier` re-solves it rather than prepare again.
+    setup: Setup | None = field(default=None, repr=False)
 
     @property
     def feasible(self) -> bool:
@@ -145,8 +148,8 @@ def _with_harvest(holdings: Holdings, market: Market, mandate: Mandate, day: pd.
 def _propose(holdings: Holdings, market: Market, mandate: Mandate, *, benchmark: str | None,
              megacaps: Sequence[str], total_value: float | None) -> Proposal:  # fmt: skip
     """One proposal (see :func:`propose`)."""
-    s = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
-                total_value=total_value)  # fmt: skip
+    s = prepared = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
+                           total_value=total_value)  # fmt: skip
     m = s.mandate
     cheap = precheck(s.data, s.account, m)
     if cheap:
@@ -163,8 +166,9 @@ def _propose(holdings: Holdings, market: Market, mandate: Mandate, *, benchmark:
     rounded, sol, notes = _whole_shares(s, m, sol)
     if rounded.broken:
         return _infeasible(s, *_rounding_failure(rounded, s.account))
-    return _build(s.scope.holdings, s.holdings, market, s, sol, rounded,
-                  s.notes + stub_notes + notes, megacaps)  # fmt: skip
+    p = _build(s.scope.holdings, s.holdings, market, s, sol, rounded,
+               s.notes + stub_notes + notes, megacaps)  # fmt: skip
+    return replace(p, setup=prepared)
 
 
 def _whole_shares(s: Setup, mandate: Mandate, sol: Solution) -> tuple[Rounded, Solution, list[str]]:
@@ -268,6 +272,7 @@ def _infeasible(s: Setup, diagnostics: list[str], relax: list[Relaxation]) -> Pr
         relaxations=relax,
         scope=s.scope,
         scope_before=s.before,
+        setup=s,
     )
 
 
