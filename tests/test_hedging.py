@@ -132,3 +132,17 @@ def test_shorting_a_stock_held_at_a_gain_warns_of_a_constructive_sale(market) ->
     assert any("constructive sale" in n and f"{gain:,.2f}" in n for n in nvda.notes)
     spy = [x for x in r.hedges if x.instrument == "SPY"]
     assert not any("constructive" in n for x in spy for n in x.notes)
+
+
+def test_comparison_costs_are_money_as_each_hedge_states_it(client, market) -> None:  # noqa: ANN001
+    """The comparison's cost is each hedge's own cost (to the cent) and, apart, its fraction."""
+    w = what_if(client, market, SCENARIOS, sleeves=resolve_sleeves(list(SLEEVES)))
+    inst = [parse_instrument(s, market, 0.9, 1.1) for s in ("SPY", "put:SPY@90%")]
+    d = hedge(w, market, inst).to_dict()
+    own = {h["label"]: h for h in d["hedges"]}
+    rows = {c["alternative"]: c for c in d["comparison"]}
+    assert rows["no action"]["cost"] == 0.0 and rows["no action"]["cost_fraction"] == 0.0
+    for label, h in own.items():
+        assert rows[label]["cost"] == h["cost"]
+        assert rows[label]["cost_fraction"] == h["cost_fraction"]
+        assert h["cost_fraction"] == pytest.approx(h["cost"] / client.total_value, rel=1e-4)

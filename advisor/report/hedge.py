@@ -166,7 +166,7 @@ def _comparison(r: HedgeReport, width: int) -> list[Any]:
             pct(row["tracking_error"]),
             pct(row["volatility"]),
             f"{_rounded(row['beta'], 2):.2f}",
-            money(row["cost"]) if known else pct(row["cost"], 2),
+            money(row["cost"]) if known else pct(row["cost_fraction"], 2),
             *(["unknown" if gain is None or gain != gain else money(gain)] if gains else []),
         )
     names = [x.name for x in r.whatif.results]

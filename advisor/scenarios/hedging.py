@@ -547,7 +547,9 @@ def hedge_dict(h: Hedge) -> dict[str, Any]:
 
 
 def comparison(r: HedgeReport) -> pd.DataFrame:
-    """One row per alternative: no action, the rebalance (when proposed), each hedge."""
+    """One row per alternative: no action, the rebalance (when proposed), each hedge. ``cost``
+    is account currency (None for a file of weights only), ``cost_fraction`` the same cost as a
+    fraction of the account's value."""
     a = r.before
     results = r.whatif.results
     rows = [
@@ -557,7 +559,8 @@ def comparison(r: HedgeReport) -> pd.DataFrame:
             "volatility": a.risk.volatility,
             "beta": a.risk.beta,
             **{x.name: x.current.ret for x in results},
-            "cost": 0.0,
+            "cost": 0.0 if a.total_value is not None else None,
+            "cost_fraction": 0.0,
             "realized_gain": 0.0,
         }
     ]
@@ -571,6 +574,7 @@ def comparison(r: HedgeReport) -> pd.DataFrame:
                 "beta": p.after.risk.beta,
                 **{x.name: x.proposed.ret for x in results if x.proposed is not None},
                 "cost": p.est_cost,
+                "cost_fraction": p.est_cost / a.total_value if a.total_value else None,
                 "realized_gain": p.realized_gain,
             }
         )
@@ -582,7 +586,8 @@ def comparison(r: HedgeReport) -> pd.DataFrame:
                 "volatility": h.volatility_after,
                 "beta": h.beta_after,
                 **h.scenario_returns,
-                "cost": h.cost if h.cost is not None else h.cost_fraction,
+                "cost": h.cost,
+                "cost_fraction": h.cost_fraction,
                 "realized_gain": 0.0,
             }
         )
@@ -621,7 +626,8 @@ def report_dict(r: HedgeReport) -> dict[str, Any]:
                     "volatility": _num(row["volatility"]),
                     "beta": _num(row["beta"]),
                     "scenario_returns": {n: _num(row.get(n)) for n in names},
-                    "cost": _num(row["cost"]),
+                    "cost": _money(row["cost"]),
+                    "cost_fraction": _num(row["cost_fraction"]),
                     "realized_gain": _money(row["realized_gain"]),
                 }
                 for row in comparison(r).to_dict(orient="records")
