@@ -36,7 +36,10 @@ from pathlib import Path
 #: (label, file suffix, function name) of the profiled steps inside propose
 STEPS = (
     ("analysis before + after (analyze)", "analytics/analysis.py", "analyze"),
-    ("  of which the US-equity part (_part)", "analytics/analysis.py", "_part"),
+    ("  of which each part's concentration and risk (_part)", "analytics/analysis.py", "_part"),
+    ("  of which the US-equity part against the S&P 500", "analytics/analysis.py", "_us_equity"),
+    ("  of which the benchmark's own figures", "analytics/benchfigures.py", "benchmark_figures"),
+    ("  of which valuing the positions", "analytics/analysis.py", "value_positions"),
     ("  of which concentration", "analytics/analysis.py", "_concentration"),
     ("  of which per-account figures", "analytics/accounts.py", "account_figures"),
     ("  of which risk (tracking error)", "analytics/analysis.py", "_risk"),
@@ -48,6 +51,8 @@ STEPS = (
     ("solve (Rebalancer.solve: cvxpy + Clarabel)", "optimize/optimizer.py", "solve"),
     ("no-stubs repair (re-solves)", "optimize/stubs.py", "no_stubs"),
     ("whole-share rounding and checks", "optimize/rounding.py", "round_to_shares"),
+    ("accounts and lots of the trades (lot_sales, by_account)", "optimize/proposal.py",
+     "_accounts_and_lots"),
     ("diagnostics of infeasible mandates", "optimize/diagnostics.py", "relaxations"),
     ("wash-sale check", "optimize/washsale.py", "wash_sale_conflicts"),
     ("proposal JSON dict (to_dict)", "optimize/proposal.py", "proposal_dict"),

@@ -338,3 +338,22 @@ def test_fixed_holdings_are_constants_of_every_measure(market) -> None:  # noqa:
     assert data.active.te(w) == pytest.approx(a.risk.tracking_error, rel=1e-9)
     assert float(megacap(p)) == pytest.approx(a.concentration.megacap_weight, rel=1e-9)
     assert float(largest_company(p)) == pytest.approx(a.concentration.max_company_weight, rel=1e-9)
+
+
+def test_cvxpy_is_imported_without_scipy_stats_and_entropy_still_works() -> None:
+    """advisor/optimize/cvxpy_import.py: a fresh process imports the optimizer without loading
+    scipy.stats; cvxpy's one use of it still works, and scipy.stats imports as usual after."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, math\n"
+        "import advisor.optimize.optimizer\n"
+        "assert 'cvxpy' in sys.modules and 'scipy.stats' not in sys.modules\n"
+        "from cvxpy.atoms.quantum_rel_entr import entropy\n"
+        "assert abs(entropy([0.5, 0.5]) - math.log(2)) < 1e-12\n"
+        "import scipy.stats\n"
+        "assert abs(scipy.stats.norm.cdf(0.0) - 0.5) < 1e-12\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

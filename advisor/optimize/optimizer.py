@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from advisor.errors import SolverError
 from advisor.optimize import limits as lim
+from advisor.optimize.cvxpy_import import import_cvxpy
 from advisor.optimize.limits import LIMITS, OPTIONAL, Limit, Point, active_limits, cash_cap
 from advisor.optimize.mandate import Mandate, Objective
 from advisor.optimize.problem import Account, ProblemData
+
+cp = import_cvxpy()  # without scipy.stats: see advisor/optimize/cvxpy_import.py
 
 OFF = 1e4  # the value of a limit that is built but switched off (no measure reaches it)
 TE_SCALE = 1e4  # TE^2 ~ 1e-4: scale so that Clarabel's absolute gap is negligible
