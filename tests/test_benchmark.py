@@ -83,3 +83,17 @@ def test_json_contract() -> None:
         "top_companies",
     }
     assert all("asset_class" in p for p in d["positions"])
+
+
+def test_ten_percent_outside_us_equity_exactly_calls_for_the_policy_benchmark(market) -> None:  # noqa: ANN001
+    """The rule is "10 % or more": an account at 90 % US equity gets the policy benchmark however
+    its weights happened to add up in floating point; one just above 90 % keeps the S&P 500."""
+    import pandas as pd
+
+    from advisor.market.benchmark import default_benchmark
+
+    for us in (0.9, 0.8999999999999999, 0.9000000000000001):
+        b = default_benchmark(pd.Series({"US equity": us, "US bonds": 1 - us}), market)
+        assert b.name != "S&P 500", us
+    b = default_benchmark(pd.Series({"US equity": 0.9001, "US bonds": 0.0999}), market)
+    assert b.name == "S&P 500"

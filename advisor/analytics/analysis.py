@@ -121,7 +121,14 @@ def value_positions(
         worth nothing, all weights zero, or a debit over half of the holdings or the whole.
     """
     p = h.positions
-    sec = market.securities.reindex(p.index)
+    sec = pd.DataFrame(  # the snapshot's facts of the positions (NaN where it has none)
+        {
+            "name": market.column(p.index, "name"),
+            "is_etf": market.column(p.index, "is_etf"),
+            "price": market.column(p.index, "price").astype(float),
+        },
+        index=p.index,
+    )
     out = pd.DataFrame(index=p.index)
     instrument = _instrument(h)
     terms = getattr(h, "instruments", pd.DataFrame())

@@ -173,7 +173,7 @@ def policy_benchmark(mix: pd.Series, market: Market) -> Benchmark:
 
 def default_benchmark(mix: pd.Series, market: Market) -> Benchmark:
     """The S&P 500, or the policy benchmark when the part outside US equity is material."""
-    if 1.0 - float(mix.get("US equity", 0.0)) >= MATERIAL:
+    if 1.0 - float(mix.get("US equity", 0.0)) >= MATERIAL - 1e-9:  # 10 % exactly counts
         return policy_benchmark(mix, market)
     return sp500(market)
 
