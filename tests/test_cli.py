@@ -251,3 +251,25 @@ def test_analyze_does_not_import_the_optimizer_stack() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_the_process_exits_fast_with_its_output_whole_and_its_exit_code(tmp_path) -> None:  # noqa: ANN001
+    """``advisor`` as a process (advisor.cli.run leaves without tearing the interpreter down):
+    its whole output is written, and the exit codes are the documented ones."""
+    growth = str(PORTFOLIOS / "growth_client.csv")
+
+    def process(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True,
+                              text=True, cwd=ROOT)  # fmt: skip
+
+    done = process("analyze", growth, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["as_of"]  # the whole document, flushed
+    out = tmp_path / "trades.csv"
+    done = process("propose", growth, "--max-te", "0.1%")
+    assert done.returncode == 3 and "cannot be met" in done.stderr
+    done = process("propose", growth, "--output", str(out))
+    assert done.returncode == 0 and out.read_text().count("\n") > 1
+    done = process("analyze", str(tmp_path / "missing.csv"))
+    assert done.returncode == 1 and "missing.csv" in done.stderr
+    assert process("analyze", growth, "--no-such-option").returncode == 2
