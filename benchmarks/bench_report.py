@@ -65,11 +65,11 @@ def breakdown(file: str, out: Path) -> dict[str, float]:
     hh = advisor.read_household(path, market) if is_household(path) else None
     holdings = hh.holdings if hh else advisor.read_holdings(path, market)
     mandate = advisor.Mandate(**({"megacap_target": 0.35, "max_te": 0.04} if hh else {}))
-    step("import cvxpy", lambda: __import__("cvxpy"))
+    step("import cvxpy", lambda: __import__("advisor.optimize.optimizer"))  # as the CLI does
     step("propose", lambda: advisor.propose(holdings, market, mandate))
     p = state["propose"]
     step("what-if", lambda: advisor.what_if(holdings, market, html.report_scenarios(), proposal=p))
-    step("frontier", lambda: advisor.frontier(holdings, market, p.mandate, points=8))
+    step("frontier", lambda: advisor.frontier(holdings, market, points=8, setup=p.setup))
     step("import matplotlib", lambda: __import__("matplotlib.figure"))
     step("html", lambda: html.render(p, state["what-if"], state["frontier"], html.Cover("Client")))
     step("import weasyprint", pdf.available)  # False without the pdf extra

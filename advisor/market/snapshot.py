@@ -7,7 +7,7 @@ the network or the raw data; everything is indexed by canonical ticker.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -149,6 +149,33 @@ def _python_strings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(text, PYTHON_STR)) if text else frame
 
 
+class _FundWeights(Mapping[str, pd.Series]):
+    """Each fund's look-through weights by constituent, built when first asked for (the
+    snapshot holds 50 funds; an analysis looks at a few)."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self._rows = table.groupby("fund").indices
+        self._table = table
+        self._built: dict[str, pd.Series] = {}
+
+    def __getitem__(self, fund: str) -> pd.Series:
+        if fund not in self._built:
+            rows = self._table.iloc[self._rows[fund]]
+            self._built[fund] = pd.Series(
+                rows["weight"].to_numpy(), index=pd.Index(rows["ticker"]), name="weight"
+            )
+        return self._built[fund]
+
+    def __contains__(self, fund: object) -> bool:
+        return fund in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 class Market:
     """The embedded market snapshot. Use :func:`load_market` (cached) rather than the class."""
 
@@ -230,7 +257,8 @@ class Market:
     @cached_property
     def _companies(self) -> dict[str, str]:
         c = self.securities["company"]
-        return {t: (v if isinstance(v, str) else t) for t, v in zip(c.index, c, strict=True)}
+        pairs = zip(c.index.to_numpy(object), c.to_numpy(object), strict=True)
+        return {t: (v if isinstance(v, str) else t) for t, v in pairs}
 
     def megacap_companies(self, names: tuple[str, ...] | list[str] = DEFAULT_MEGACAPS) -> set[str]:
         """Company ids of a list of tickers (any share class names the whole company)."""
@@ -251,8 +279,8 @@ class Market:
 
     # -- look-through ---------------------------------------------------------------------------
     @cached_property
-    def _funds(self) -> dict[str, pd.Series]:
-        return {f: g.set_index("ticker")["weight"] for f, g in self.fund_weights.groupby("fund")}
+    def _funds(self) -> _FundWeights:
+        return _FundWeights(self.fund_weights)
 
     @cached_property
     def _style_table(self) -> pd.DataFrame:
