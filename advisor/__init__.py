@@ -102,11 +102,26 @@ def read_holdings(
 
     market = load_market() if market is None else market
     if isinstance(market, Market):
-        sec = market.securities
-        return read(path, market.known, mapping=mapping, unknown=unknown,
-                    prices=sec["price"].dropna().to_dict(), names=sec["name"].to_dict(),
-                    mutual_funds=market.mutual_fund_label)  # fmt: skip
+        prices, names = market.cached("reader_facts", lambda: _reader_facts(market))
+        return read(path, market.known, mapping=mapping, unknown=unknown, prices=prices,
+                    names=names, mutual_funds=market.mutual_fund_label)  # fmt: skip
     return read(path, market, mapping=mapping, unknown=unknown)
+
+
+def _reader_facts(market: Any) -> tuple[Mapping[str, float], Mapping[str, str]]:
+    """The snapshot's price and name of every ticker, as read-only mappings (built once per
+    snapshot: a book reads thousands of files)."""
+    from types import MappingProxyType
+
+    import numpy as np
+
+    sec = market.securities
+    tickers = sec.index.to_numpy(object)
+    price = sec["price"].to_numpy(float)
+    known = ~np.isnan(price)
+    prices = dict(zip(tickers[known], price[known].tolist(), strict=True))
+    names = dict(zip(tickers, sec["name"].to_numpy(object), strict=True))
+    return MappingProxyType(prices), MappingProxyType(names)
 
 
 def read_household(
