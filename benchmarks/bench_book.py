@@ -51,8 +51,11 @@ STEPS = (
     ("solve (Rebalancer.solve: cvxpy + Clarabel)", "optimize/optimizer.py", "solve"),
     ("no-stubs repair (re-solves)", "optimize/stubs.py", "no_stubs"),
     ("whole-share rounding and checks", "optimize/rounding.py", "round_to_shares"),
-    ("accounts and lots of the trades (lot_sales, by_account)", "optimize/proposal.py",
-     "_accounts_and_lots"),
+    (
+        "accounts and lots of the trades (lot_sales, by_account)",
+        "optimize/proposal.py",
+        "_accounts_and_lots",
+    ),
     ("diagnostics of infeasible mandates", "optimize/diagnostics.py", "relaxations"),
     ("wash-sale check", "optimize/washsale.py", "wash_sale_conflicts"),
     ("proposal JSON dict (to_dict)", "optimize/proposal.py", "proposal_dict"),
