@@ -341,10 +341,15 @@ class Market:
 
     def twin_of(self, ticker: str) -> str | None:
         """The ETF an index mutual fund is modelled by (None for anything else)."""
+        return self._twins.get(ticker)
+
+    @cached_property
+    def _twins(self) -> dict[str, str]:
         if "twin" not in self.securities.columns:
-            return None
-        twin = self.securities["twin"].get(ticker)
-        return None if twin is None or pd.isna(twin) or not twin else str(twin)
+            return {}
+        t = self.securities["twin"]
+        pairs = zip(t.index.to_numpy(object), t.to_numpy(object), strict=True)
+        return {k: str(v) for k, v in pairs if isinstance(v, str) and v}
 
     @cached_property
     def risk_rows(self) -> frozenset[str]:
@@ -353,8 +358,12 @@ class Market:
 
     # -- risk model -----------------------------------------------------------------------------
     @cached_property
+    def _risk_table(self) -> pd.DataFrame:
+        return self._read("risk").set_index("ticker")
+
+    @cached_property
     def risk(self) -> RiskModel:
-        r = self._read("risk").set_index("ticker")
+        r = self._risk_table
         cov = self._read("factor_cov").set_index("factor")
         factors = list(cov.index)
         return RiskModel(
@@ -365,7 +374,7 @@ class Market:
 
     @cached_property
     def risk_method(self) -> pd.Series:
-        return self._read("risk").set_index("ticker")["method"]
+        return self._risk_table["method"]
 
     # -- age ------------------------------------------------------------------------------------
     def age_days(self, today: date | None = None) -> int:
