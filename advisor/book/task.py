@@ -161,7 +161,7 @@ def _read(job: Job, market: Any, options: Options) -> tuple[Any, Any]:
 def _document(proposal: Any, holdings: Any, market: Any, household: Any, options: Options,
               folder: Path) -> str:  # fmt: skip
     """The client document, as ``advisor propose --report`` writes it (same function)."""
-    from advisor.cli.report import document_settings, write_report
+    from advisor.report.document import document_settings, write_report
 
     tmp = folder / f".{store.REPORT}.{os.getpid()}.tmp"
     opts = options.propose_kwargs()

@@ -76,7 +76,7 @@ def propose(fmt: str, output: Path | None, document: Path | None, **o: Any) -> N
         output.write_text(report.trades_csv(result))
         click.echo(f"Wrote {len(result.trades)} trades to {output}", err=True)
     if document is not None and result.feasible:
-        from advisor.cli.report import document_settings, write_report
+        from advisor.report.document import document_settings, write_report
 
         settings = document_settings(document, household, result, opts)
         for path in write_report(result, holdings, market, settings):

@@ -18,6 +18,7 @@ from advisor.cli.common import (
     options,
 )
 from advisor.cli.main import main
+from advisor.report.document import client_name, write_report
 
 report_options = options(
     (("--output", "-o"), {"type": click.Path(dir_okay=False, path_type=Path),
@@ -35,29 +36,6 @@ report_options = options(
     ("--points", {"type": click.IntRange(2, 60), "default": 8, "show_default": True,
      "help": "Points on the frontier chart."}),
 )  # fmt: skip
-
-
-def write_report(proposal: Any, holdings: Any, market: Any, o: dict[str, Any]) -> list[Path]:
-    """Run the scenarios and the frontier on ``proposal`` and write the document's files."""
-    import advisor
-    from advisor.report import html
-
-    whatif = advisor.what_if(holdings, market, html.report_scenarios(), proposal=proposal)
-    curve = advisor.frontier(holdings, market, points=o["points"], setup=proposal.setup)
-    cover = html.Cover(o["client"], o["advisor"] or "", paper=o["paper"])
-    hedges = (
-        advisor.hedge(whatif, market, cost_bps=proposal.mandate.cost_bps) if o["hedges"] else None
-    )
-    text = html.render(proposal, whatif, curve, cover, hedges)
-    written = []
-    if o["output"] is not None:
-        o["output"].write_text(text, encoding="utf-8")
-        written.append(o["output"])
-    if o["pdf"] is not None:
-        from advisor.report.pdf import write_pdf
-
-        written.append(write_pdf(text, o["pdf"]))
-    return written
 
 
 @main.command()
@@ -92,20 +70,3 @@ def report(output: Path | None, pdf: Path | None, client: str | None, advisor_na
                     paper=paper, hedges=hedges, points=points)  # fmt: skip
     for path in write_report(proposal, holdings, market, settings):
         click.echo(f"Wrote {path}", err=True)
-
-
-def document_settings(path: Path, household: Any, proposal: Any, opts: dict[str, Any]) -> dict:
-    """``propose --report PATH``: the document's settings with the defaults of ``report``."""
-    pdf = path.suffix.lower() == ".pdf"
-    return dict(opts, output=None if pdf else path, pdf=path if pdf else None,
-                client=client_name(None, household, proposal), advisor=None, paper="a4",
-                hedges=False, points=8)  # fmt: skip
-
-
-def client_name(client: str | None, household: Any, proposal: Any) -> str:
-    """The name on the cover: --client, else the household file's, else the file's name."""
-    if client:
-        return client
-    if household is not None:
-        return str(household.name)
-    return Path(str(proposal.before.source or "client")).stem.replace("_", " ").capitalize()

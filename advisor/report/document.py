@@ -1,0 +1,48 @@
+"""The client document's files from a proposal: the scenarios and the frontier run on it, the
+HTML written, and the PDF with the ``pdf`` extra. One function for ``advisor report``,
+``advisor propose --report`` and ``advisor book --report`` (no click here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def write_report(proposal: Any, holdings: Any, market: Any, o: dict[str, Any]) -> list[Path]:
+    """Run the scenarios and the frontier on ``proposal`` and write the document's files."""
+    import advisor
+    from advisor.report import html
+
+    whatif = advisor.what_if(holdings, market, html.report_scenarios(), proposal=proposal)
+    curve = advisor.frontier(holdings, market, points=o["points"], setup=proposal.setup)
+    cover = html.Cover(o["client"], o["advisor"] or "", paper=o["paper"])
+    hedges = (
+        advisor.hedge(whatif, market, cost_bps=proposal.mandate.cost_bps) if o["hedges"] else None
+    )
+    text = html.render(proposal, whatif, curve, cover, hedges)
+    written = []
+    if o["output"] is not None:
+        o["output"].write_text(text, encoding="utf-8")
+        written.append(o["output"])
+    if o["pdf"] is not None:
+        from advisor.report.pdf import write_pdf
+
+        written.append(write_pdf(text, o["pdf"]))
+    return written
+
+
+def document_settings(path: Path, household: Any, proposal: Any, opts: dict[str, Any]) -> dict:
+    """``propose --report PATH``: the document's settings with the defaults of ``report``."""
+    pdf = path.suffix.lower() == ".pdf"
+    return dict(opts, output=None if pdf else path, pdf=path if pdf else None,
+                client=client_name(None, household, proposal), advisor=None, paper="a4",
+                hedges=False, points=8)  # fmt: skip
+
+
+def client_name(client: str | None, household: Any, proposal: Any) -> str:
+    """The name on the cover: --client, else the household file's, else the file's name."""
+    if client:
+        return client
+    if household is not None:
+        return str(household.name)
+    return Path(str(proposal.before.source or "client")).stem.replace("_", " ").capitalize()
