@@ -420,3 +420,60 @@ def test_constructive_sale_warnings():
     assert constructive_sale_warnings(pd.Series({"SPY": 10.0}), lots, PRICES, ACCOUNTS) == []
     in_roth = lots.assign(account="ROTH")
     assert constructive_sale_warnings(pd.Series({"NVDA": 1.0}), in_roth, PRICES, ACCOUNTS) == []
+
+
+def _sold_the_plain_way(lots, shares, price, day, method, rates):  # noqa: ANN001, ANN202
+    """select_lots as first written: lot_table, order_lots, then lot by lot until sold."""
+    from advisor.optimize.tax import lot_table, order_lots
+
+    rows, left = [], min(shares, float(lots["shares"].sum()))
+    for _, lot in order_lots(lot_table(lots, price, day, rates), method).iterrows():
+        if left <= 0:
+            break
+        take = float(lot["shares"]) if left >= lot["shares"] else left
+        left -= take
+        rows.append((lot["line"], take, take * float(lot["basis_per_share"]), lot["term"]))
+    return rows
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 400),  # shares
+            st.one_of(st.none(), st.floats(1.0, 900.0)),  # cost per share (None: unknown)
+            st.one_of(st.none(), st.integers(0, 4000)),  # days before the sale (None: unknown)
+            st.sampled_from(["", "short", "long"]),  # stated term
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.floats(0.05, 1.0),
+    st.floats(5.0, 800.0),
+    st.sampled_from(["optimal", "fifo", "hifo"]),
+)
+def test_select_lots_sells_as_the_plain_lot_by_lot_rule(spec, part, price, method) -> None:  # noqa: ANN001
+    """The array version of select_lots sells the same lots, in the same order, as the rule
+    written lot by lot on the lot table (order_lots)."""
+    day = pd.Timestamp("2026-07-14")
+    lots = pd.DataFrame(
+        {
+            "account": "A",
+            "ticker": "XYZ",
+            "acquired": [
+                pd.NaT if d is None else day - pd.Timedelta(days=d) for _, _, d, _ in spec
+            ],
+            "shares": [float(n) for n, _, _, _ in spec],
+            "cost_basis": [np.nan if c is None else n * c for n, c, _, _ in spec],
+            "term": [t for _, _, _, t in spec],
+            "line": list(range(2, 2 + len(spec))),
+        }
+    )
+    shares = max(1e-6, part * float(lots["shares"].sum()))
+    rates = TaxRates()
+    fast = select_lots(lots, shares, price, day, method, rates)
+    plain = _sold_the_plain_way(lots, shares, price, day, method, rates)
+    assert list(fast["line"]) == [r[0] for r in plain]
+    np.testing.assert_allclose(fast["shares"], [r[1] for r in plain], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(fast["cost_basis"], [r[2] for r in plain], rtol=1e-12, atol=1e-9)
+    assert list(fast["term"]) == [r[3] for r in plain]

@@ -223,29 +223,61 @@ def select_lots(
         raise ValueError(f"shares to sell {shares!r} must be > 0")
     if shares > held * (1 + 1e-12):
         raise ValueError(f"cannot sell {shares:g} shares: {held:g} held in these lots")
-    ordered = order_lots(lot_table(lots, price, trade_date, rates or TaxRates()), method)
-    rows, left = [], min(shares, held)
-    for _, lot in ordered.iterrows():
-        if left <= 0:
-            break
-        take = float(lot["shares"]) if left >= lot["shares"] else left
-        left -= take
-        basis = take * float(lot["basis_per_share"])
-        rows.append(
-            {
-                "account": lot.get("account", ""),
-                "ticker": lot.get("ticker", ""),
-                "line": lot.get("line", -1),
-                "acquired": lot["acquired"],
-                "shares": take,
-                "proceeds": take * price,
-                "cost_basis": basis,
-                "gain": take * price - basis,
-                "term": lot["term"],
-                "term_assumed": bool(lot["term_assumed"]),
-            }
-        )
-    return pd.DataFrame(rows, columns=SALE_COLUMNS)
+    if not (math.isfinite(price) and price >= 0):
+        raise ValueError(f"price {price!r} must be a finite amount >= 0")
+    lot_shares = lots["shares"].to_numpy(float)
+    if (lot_shares <= 0).any():
+        raise ValueError("lots must have shares > 0")
+    rates = rates or TaxRates()
+    terms = lot_terms(lots, trade_date)
+    term = terms["term"].to_numpy(object)
+    per_share = lots["cost_basis"].to_numpy(float) / lot_shares
+    order = _sale_order(lots, term, per_share, price, rates, method)
+    # each lot in turn gives what is left to sell, up to its shares
+    before = np.concatenate([[0.0], np.cumsum(lot_shares[order])[:-1]])
+    take = np.clip(min(shares, held) - before, 0.0, lot_shares[order])
+    sold = order[take > 0]
+    take = take[take > 0]
+    basis = take * per_share[sold]
+    column = lambda name, fill: (  # noqa: E731
+        lots[name].to_numpy()[sold] if name in lots.columns else np.full(len(sold), fill)
+    )
+    return pd.DataFrame(
+        {
+            "account": column("account", ""),
+            "ticker": column("ticker", ""),
+            "line": column("line", -1),
+            "acquired": lots["acquired"].to_numpy()[sold],
+            "shares": take,
+            "proceeds": take * price,
+            "cost_basis": basis,
+            "gain": take * price - basis,
+            "term": term[sold],
+            "term_assumed": terms["term_assumed"].to_numpy(bool)[sold],
+        },
+        columns=SALE_COLUMNS,
+    )
+
+
+def _sale_order(lots: pd.DataFrame, term: np.ndarray, per_share: np.ndarray, price: float,
+                rates: TaxRates, method: str) -> np.ndarray:  # fmt: skip
+    """The lots' positions in the order :func:`order_lots` sells them (a stable sort on arrays:
+    :func:`select_lots` runs for every sale of a book of accounts)."""
+    if method not in LOT_METHODS:
+        raise ValueError(f"lot method {method!r}: use one of {', '.join(LOT_METHODS)}")
+    long = term == "long"
+    cost = np.where(np.isnan(per_share), -np.inf, per_share)
+    acquired = pd.to_datetime(lots["acquired"]).to_numpy("datetime64[ns]").astype(np.int64)
+    acquired = np.where(pd.isna(lots["acquired"]).to_numpy(), np.iinfo(np.int64).max, acquired)
+    line = lots["line"].to_numpy() if "line" in lots.columns else np.arange(len(lots))
+    rate = np.where(term == "short", rates.rate("short"), rates.rate("long"))
+    tax = (price - np.nan_to_num(per_share, nan=0.0)) * rate
+    keys = {  # most significant first; np.lexsort wants the least significant first
+        "optimal": (tax, ~long, -cost, acquired, line),
+        "fifo": (acquired, line),
+        "hifo": (-cost, ~long, acquired, line),
+    }[method]
+    return np.lexsort(keys[::-1])
 
 
 def lot_records(sales: pd.DataFrame) -> list[dict[str, Any]]:
