@@ -129,22 +129,8 @@ def value_positions(
         },
         index=p.index,
     )
-    out = pd.DataFrame(index=p.index)
     instrument = _instrument(h)
-    terms = getattr(h, "instruments", pd.DataFrame())
-    described = terms["description"] if "description" in terms else pd.Series(dtype=object)
-    out["name"] = (
-        sec["name"]
-        .fillna(described.reindex(p.index))
-        .fillna(instruments.option_names(terms).reindex(p.index))
-        .fillna(pd.Series(p.index, p.index))
-    )
-    out["kind"] = np.where(
-        instrument == "security",
-        np.where(sec["is_etf"].fillna(False), PositionKind.FUND, PositionKind.STOCK),
-        instrument,
-    )
-    out["shares"] = p["shares"]
+    out = _named(h, sec, instrument)
     if h.basis == "weight":
         cash_w = 0.0 if np.isnan(h.cash_weight) else float(h.cash_weight)
         total, cash_w = _net_of_debit(h, float(p["weight"].sum()), cash_w, "weight")
@@ -195,6 +181,28 @@ def value_positions(
         )
     out["weight"] = value / total
     return out, total, cash / total
+
+
+def _named(h: Holdings, sec: pd.DataFrame, instrument: pd.Series) -> pd.DataFrame:
+    """The positions' name (the snapshot's, the file's description, an option's terms, else the
+    ticker), kind (stock, fund, bond, option) and shares."""
+    p = h.positions
+    terms = getattr(h, "instruments", pd.DataFrame())
+    described = terms["description"] if "description" in terms else pd.Series(dtype=object)
+    out = pd.DataFrame(index=p.index)
+    out["name"] = (
+        sec["name"]
+        .fillna(described.reindex(p.index))
+        .fillna(instruments.option_names(terms).reindex(p.index))
+        .fillna(pd.Series(p.index, p.index))
+    )
+    out["kind"] = np.where(
+        instrument == "security",
+        np.where(sec["is_etf"].fillna(False), PositionKind.FUND, PositionKind.STOCK),
+        instrument,
+    )
+    out["shares"] = p["shares"]
+    return out
 
 
 def _instrument(h: Holdings) -> pd.Series:
@@ -491,14 +499,8 @@ def _concentration(
     for label, weight in (("unseen", unseen), ("cash", cash_w)):
         if weight > 0:
             styles[label] = weight
-    score = market.column(held, "value_score").astype(float)
-    scored = ~np.isnan(score)
-    covered = float(w[scored].sum())
-    vs, cov = (
-        (float((w[scored] * score[scored]).sum() / covered), covered / float(w.sum()))
-        if covered > 0
-        else (float("nan"), 0.0)
-    )
+    vs, covered = conc.weighted_score(w, market.column(held, "value_score").astype(float))
+    cov = covered / float(w.sum()) if covered > 0 else 0.0
     top = p_comp.idxmax() if len(p_comp) else ""
     return conc.Concentration(
         megacap_weight=float(mega_rows["weight"].sum()),

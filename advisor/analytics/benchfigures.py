@@ -202,10 +202,7 @@ def _compute(bench: Benchmark, market: Market) -> BenchmarkFigures:
         sizes["unseen"] = unseen
         styles["unseen"] = unseen
     funds = bench.weights.drop(stocks.index, errors="ignore")
-    score = market.column(names, "value_score").astype(float)
-    scored = ~np.isnan(score)
-    covered = float(w[scored].sum())
-    value_score = float((w[scored] * score[scored]).sum() / covered) if covered > 0 else np.nan
+    value_score, covered = conc.weighted_score(w, market.column(names, "value_score").astype(float))
     return BenchmarkFigures(
         weights=bench.weights,
         stocks=stocks,

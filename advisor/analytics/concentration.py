@@ -123,11 +123,6 @@ def align(portfolio: pd.Series, benchmark: pd.Series) -> tuple[pd.Series, pd.Ser
     return portfolio.reindex(union, fill_value=0.0), benchmark.reindex(union, fill_value=0.0)
 
 
-def group_weights(weights: pd.Series, groups: pd.Series) -> pd.Series:
-    """Sum weights by a label per ticker (sector, size bucket, ...)."""
-    return weights.groupby(groups.reindex(weights.index).fillna("Unknown")).sum()
-
-
 def style_bucket(score: pd.Series) -> pd.Series:
     """Growth / blend / value terciles of the value score (-1..+1); 'unscored' where missing."""
     out = pd.Series("blend", index=score.index, dtype=object)
@@ -137,14 +132,14 @@ def style_bucket(score: pd.Series) -> pd.Series:
     return out
 
 
-def weighted_score(weights: pd.Series, score: pd.Series) -> tuple[float, float]:
-    """Weight-averaged score over the names that have one, and that coverage (a fraction)."""
-    s = score.reindex(weights.index)
-    ok = s.notna()
-    covered = float(weights[ok].sum())
+def weighted_score(weights: np.ndarray, score: np.ndarray) -> tuple[float, float]:
+    """Weight-averaged score over the names that have one (NaN: none) and the weight of those
+    names (not a fraction: a blend of benchmarks adds them up)."""
+    scored = ~np.isnan(score)
+    covered = float(weights[scored].sum())
     if covered <= 0:
         return float("nan"), 0.0
-    return float((weights[ok] * s[ok]).sum() / covered), covered / float(weights.sum())
+    return float((weights[scored] * score[scored]).sum() / covered), covered
 
 
 @dataclass(frozen=True, eq=False)

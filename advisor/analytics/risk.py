@@ -169,6 +169,23 @@ def _euler_sums(contrib: np.ndarray, labels: pd.Series, missing: str) -> pd.Seri
     return pd.Series(contrib).groupby(labels.fillna(missing).to_numpy()).sum()
 
 
+def _holding_contributions(cols: pd.DataFrame, weights: pd.Series, sa: np.ndarray, bsa: float,
+                           scale: float) -> tuple[pd.Series, pd.Series]:  # fmt: skip
+    """Euler contributions per holding, ``w_h L_h' Sigma a / TE`` with the benchmark's
+    ``-b' Sigma a / TE``; and per active holding, ``w_h (L_h - b)' Sigma a / TE`` with cash's
+    ``-(1 - sum w) b' Sigma a / TE`` (cash is a short position in the benchmark). ``cols``:
+    each holding's risk vector on the rows of ``sa`` (``Sigma a``); ``scale``: 1 / TE."""
+    hw = weights.reindex(cols.columns).to_numpy()
+    per_unit = cols.to_numpy().T @ sa
+    by_holding = pd.Series(per_unit * hw * scale, index=cols.columns)
+    by_holding["benchmark"] = -bsa * scale
+    by_active = pd.Series(hw * (per_unit - bsa) * scale, index=cols.columns)
+    cash = 1.0 - float(np.nansum(hw))
+    if abs(cash) > 1e-12:
+        by_active[CASH] = -cash * bsa * scale
+    return by_holding, by_active
+
+
 def measure(
     model: RiskModel,
     w: pd.Series,
@@ -218,23 +235,13 @@ def measure(
     te = float(np.sqrt(max(factor_var + specific_var, 0.0)))
     fa = F @ Ba
     sa = B[rows] @ fa + d[rows] * a  # (Sigma a) on those rows
-    sa_of = pd.Series(sa, index=index[rows])
     var_w = float(Bw @ F @ Bw + d[w_rows] @ (w_vals * w_vals))
     var_b = bench.variance
-    w_sb = float(w_vals @ bench.covariance[w_rows])
-    beta = w_sb / var_b if var_b > 0 else float("nan")
+    beta = float(w_vals @ bench.covariance[w_rows]) / var_b if var_b > 0 else float("nan")
     bsa = float(bench.values @ sa[np.searchsorted(rows, bench.rows)])
-
-    cols = holding_columns.reindex(index=sa_of.index, fill_value=0.0)
-    hw = holding_weights.reindex(cols.columns)
     scale = 1.0 / te if te > 0 else 0.0
-    per_unit = cols.to_numpy().T @ sa
-    by_holding = pd.Series(per_unit * hw.to_numpy() * scale, index=cols.columns)
-    by_holding["benchmark"] = -bsa * scale
-    by_active = pd.Series(hw.to_numpy() * (per_unit - bsa) * scale, index=cols.columns)
-    cash = 1.0 - float(hw.sum())
-    if abs(cash) > 1e-12:
-        by_active[CASH] = -cash * bsa * scale
+    cols = holding_columns.reindex(index=index[rows], fill_value=0.0)
+    by_holding, by_active = _holding_contributions(cols, holding_weights, sa, bsa, scale)
     nz = a != 0
     per_sec = a[nz] * sa[nz] * scale
     names = index[rows[nz]]
