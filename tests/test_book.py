@@ -233,11 +233,24 @@ def test_changed_code_reruns_the_book(tmp_path: Path, monkeypatch: pytest.Monkey
     assert run(*args)[0] == 0 and _ran(out) == 2
 
 
-def test_code_id_is_stable_and_covers_the_package() -> None:
+def test_code_id_changes_with_any_module_or_template(tmp_path: Path) -> None:
     from advisor.book import store
 
-    assert store.code_id() == store.code_id()
-    assert len(store.code_id()) == 16
+    (tmp_path / "optimize").mkdir()
+    module, template = tmp_path / "optimize" / "proposal.py", tmp_path / "summary.html.j2"
+    module.write_text("x = 1\n")
+    template.write_text("<p>{{ x }}</p>\n")
+    (tmp_path / "notes.txt").write_text("not code\n")
+    first = store.code_id(tmp_path)
+    assert store.code_id(tmp_path) == first and len(first) == 16
+    (tmp_path / "notes.txt").write_text("still not code\n")
+    assert store.code_id(tmp_path) == first
+    module.write_text("x = 2\n")
+    second = store.code_id(tmp_path)
+    assert second != first
+    template.write_text("<p>{{ y }}</p>\n")
+    assert store.code_id(tmp_path) not in (first, second)
+    assert len(store.code_id()) == 16  # the installed package
 
 
 def test_a_task_run_twice_returns_the_finished_household(tmp_path: Path) -> None:

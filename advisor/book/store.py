@@ -77,10 +77,11 @@ def snapshot_id(folder: str | Path) -> dict[str, str]:
     return {"as_of": as_of, "id": hashlib.sha256(data).hexdigest()[:16]}
 
 
-def code_id() -> str:
-    """A hash of the installed advisor package's code (its Python modules and templates): a
-    changed ``propose`` reruns the book even when the version number is the same."""
-    root = Path(__file__).resolve().parents[1]
+def code_id(root: Path | None = None) -> str:
+    """A hash of the installed advisor package's code (its Python modules and templates; or of
+    those under ``root``): a changed ``propose`` reruns the book even when the version number is
+    the same."""
+    root = root or Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".j2", ".css") and "__pycache__" not in path.parts:
