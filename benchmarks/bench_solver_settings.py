@@ -31,7 +31,10 @@ from advisor.optimize import optimizer  # noqa: E402
 from advisor.optimize.limits import active_limits  # noqa: E402
 from advisor.optimize.optimizer import Rebalancer  # noqa: E402
 
-SETTINGS = {"equilibration on": {}, "equilibration off": {"equilibrate_enable": False}}
+SETTINGS = {  # presolve off in both: the package's setting, which lets a re-solve update in place
+    "equilibration on": {"presolve_enable": False},
+    "equilibration off": {"equilibrate_enable": False, "presolve_enable": False},
+}
 
 
 def synthetic(label: str, n: int, seed: int, opts: dict) -> tuple[list[int], float, float, bool]:

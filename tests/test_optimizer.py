@@ -176,10 +176,41 @@ def test_resolve_for_another_account_reuses_the_problem(market) -> None:  # noqa
 
     a1, a2 = acct([0.3, 0.2, 0.2, 0.28, 0, 0, 0]), acct([0.1, 0.1, 0.1, 0.6, 0.05, 0, 0])
     rb.solve(a1, m)
+    solver = rb.problem._solver_cache.get("CLARABEL")  # cvxpy keeps Clarabel's solver here
     again = rb.solve(a2, m)
     fresh = Rebalancer(data, "megacap").solve(a2, m)
     assert again.objective == pytest.approx(fresh.objective, rel=1e-6)
+    assert np.allclose(again.w.to_numpy(), fresh.w.to_numpy(), atol=1e-7)
     assert rb.problem.is_dpp()
+    # the re-solve updated the first solve's Clarabel solver in place (warm_start): the speed of
+    # a re-solve rests on it, and Clarabel refuses it when its presolve is on
+    assert solver is not None and rb.problem._solver_cache["CLARABEL"] is solver
+
+
+@pytest.mark.parametrize("objective", ["cost", "megacap", "te"])
+def test_trade_bound_is_tight_at_the_solution(market, objective: str) -> None:  # noqa: ANN001
+    """|w - w0| is stated as bought + sold (both >= 0, no epigraph of its own): wherever trading
+    costs something, the two never overlap at the solution, so the turnover and cost the problem
+    saw are those of its weights (with the cost objective, the sold pieces are each sale)."""
+    assets = ["AAPL", "MSFT", "NVDA", "QQQ", "RSP", "IJR", "VTV"]
+    mega = market.megacap_companies(["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"])
+    data = problem_data(assets, market, market.benchmark, mega)
+    w0 = np.array([0.3, 0.2, 0.2, 0.28, 0, 0, 0])
+    n = len(w0)
+    acct = Account(
+        w0=w0, cash0=0.02, lo=np.zeros(n), hi=np.ones(n), gain_rate=np.full(n, 0.3),
+        total_value=1e6,
+    )  # fmt: skip
+    m = Mandate(objective=objective, max_te=0.04, max_turnover=0.5, megacap_target=0.4,
+                sleeve_mix="free")  # fmt: skip
+    pieces = acct.sales().asset if objective == "cost" else None
+    rb = Rebalancer(data, objective, 5.0, active_limits(m), pieces=pieces)
+    sol = rb.solve(acct, m)
+    assert sol.status == "optimal"
+    w = sol.w.to_numpy()
+    turnover = next(c for c in rb.problem.constraints if "max_turnover" in str(c)).args[0].value
+    assert float(turnover) == pytest.approx(np.abs(w - w0).sum() / 2, abs=1e-7)
+    assert np.abs(w - w0).sum() > 0.01  # it traded
 
 
 def test_infeasible_mandate_gives_relaxations(market) -> None:  # noqa: ANN001
