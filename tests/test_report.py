@@ -218,6 +218,59 @@ def test_pdf_without_weasyprint_says_how_to_install(monkeypatch: pytest.MonkeyPa
     assert "advisor[pdf]" in (err.value.hint or "")
 
 
+needs_pdf = pytest.mark.skipif(not pdf.available(), reason="WeasyPrint or the Pango library is "
+                               "not installed (pip install 'advisor[pdf]')")  # fmt: skip
+SMALL_DOC = "<html><body><h1>Proposal</h1><table><tr><td>AAPL</td><td>1.0%</td></tr></table>"
+
+
+@needs_pdf
+def test_pdf_worker_writes_the_pdf_and_ends(tmp_path: Path) -> None:
+    """The helper process lays the document out and exits; the command never waits on it."""
+    with pdf.PdfWorker() as worker:
+        proc = worker._proc
+        path = worker.write(SMALL_DOC, tmp_path / "w.pdf")
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert proc is not None and proc.poll() is not None  # answered and gone
+
+
+@needs_pdf
+def test_pdf_worker_falls_back_when_the_helper_dies(tmp_path: Path) -> None:
+    with pdf.PdfWorker() as worker:
+        assert worker._proc is not None
+        worker._proc.kill()
+        worker._proc.wait()
+        path = worker.write(SMALL_DOC, tmp_path / "f.pdf")  # laid out in this process instead
+    assert path.read_bytes().startswith(b"%PDF-")
+
+
+def test_pdf_worker_is_stopped_with_the_command() -> None:
+    """A command that fails before its document stops the helper (no process left behind)."""
+    with pdf.PdfWorker() as worker:
+        proc = worker._proc
+    assert proc is not None and proc.poll() is not None
+
+
+def test_report_pdf_without_weasyprint_says_how_to_install(tmp_path: Path) -> None:
+    """Through the helper process too: a clear message and the install hint, exit 1, and the
+    HTML document still written."""
+    import os
+    import subprocess
+    import sys
+
+    fake = tmp_path / "site" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError(\"No module named 'weasyprint'\")\n")
+    env = dict(os.environ, PYTHONPATH=str(fake.parent))
+    html, out = tmp_path / "r.html", tmp_path / "r.pdf"
+    r = subprocess.run([sys.executable, "-m", "advisor", "report",
+                        str(PORTFOLIOS / "growth_client.csv"), "--output", str(html), "--pdf",
+                        str(out), "--points", "3"], capture_output=True, text=True, env=env)  # fmt: skip
+    assert r.returncode == 1, r.stderr
+    assert "writing a PDF needs WeasyPrint" in r.stderr and "advisor[pdf]" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert html.exists() and not out.exists()
+
+
 def test_propose_report_shortcut(tmp_path: Path) -> None:
     """``propose --report PATH`` prints the proposal and writes the same document."""
     holdings = tmp_path / "small.csv"
@@ -312,7 +365,8 @@ def test_no_trades_said_plainly(case: str, tmp_path: Path) -> None:
         assert "the proposal" not in svg
         box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
         assert box and float(box[1]) > 100 and float(box[2]) > 50
-        assert svg.count("<path") > 5
+        assert svg.count("<rect") + svg.count("<circle") > 5  # bars, or the frontier's points
+        assert svg.count("<text") > 5  # labels and numbers
 
 
 def test_typeface_is_matplotlibs_dejavu_subset(growth: Page, tmp_path: Path) -> None:
@@ -322,7 +376,14 @@ def test_typeface_is_matplotlibs_dejavu_subset(growth: Page, tmp_path: Path) -> 
 
     from advisor.report import typeface
 
-    for path in typeface.build(tmp_path):
+    built = typeface.build(tmp_path)
+    metrics = [p for p in built if p.name == typeface.METRICS]
+    # the charts' widths are the shipped faces' own advances, as the build writes them
+    assert json.loads(metrics[0].read_text()) == typeface.measure() == typeface._metrics()
+    assert typeface.text_width("MM", 10) == pytest.approx(2 * 10 * 1767 / 2048)  # DejaVu's M
+    for path in built:
+        if path in metrics:
+            continue
         shipped = TTFont(typeface.FONTS / path.name).getBestCmap()
         assert TTFont(path).getBestCmap() == shipped
         assert all(typeface.covers(chr(c)) for c in shipped)

@@ -3,6 +3,7 @@ call the library, render, set the exit code."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -65,22 +66,25 @@ def propose(fmt: str, output: Path | None, document: Path | None, **o: Any) -> N
     """
     import advisor
     from advisor.report import proposal as report
+    from advisor.report.pdf import PdfWorker
 
-    market, holdings, opts = load_inputs(o)
-    household = o.get("household")
-    mandate = build_mandate(o)
-    result = advisor.propose(holdings, market, mandate, **opts)
-    echo_warnings(result.before.warnings)
-    emit(result, fmt, None, report)
-    if output is not None and result.feasible:
-        output.write_text(report.trades_csv(result))
-        click.echo(f"Wrote {len(result.trades)} trades to {output}", err=True)
-    if document is not None and result.feasible:
-        from advisor.report.document import document_settings, write_report
+    pdf = document is not None and document.suffix.lower() == ".pdf"
+    with PdfWorker() if pdf else contextlib.nullcontext() as worker:  # as `advisor report`
+        market, holdings, opts = load_inputs(o)
+        household = o.get("household")
+        mandate = build_mandate(o)
+        result = advisor.propose(holdings, market, mandate, **opts)
+        echo_warnings(result.before.warnings)
+        emit(result, fmt, None, report)
+        if output is not None and result.feasible:
+            output.write_text(report.trades_csv(result))
+            click.echo(f"Wrote {len(result.trades)} trades to {output}", err=True)
+        if document is not None and result.feasible:
+            from advisor.report.document import document_settings, write_report
 
-        settings = document_settings(document, household, result, opts)
-        for path in write_report(result, holdings, market, settings):
-            click.echo(f"Wrote {path}", err=True)
+            settings = document_settings(document, household, result, opts)
+            for path in write_report(result, holdings, market, settings, pdf_worker=worker):
+                click.echo(f"Wrote {path}", err=True)
     exit_if_infeasible(result)
 
 

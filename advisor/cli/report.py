@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from advisor.cli.common import (
 )
 from advisor.cli.main import main
 from advisor.report.document import client_name, write_report
+from advisor.report.pdf import PdfWorker
 
 report_options = options(
     (("--output", "-o"), {"type": click.Path(dir_okay=False, path_type=Path),
@@ -56,17 +58,19 @@ def report(output: Path | None, pdf: Path | None, client: str | None, advisor_na
 
     if output is None and pdf is None:
         raise click.UsageError("give --output PATH (HTML) and/or --pdf PATH")
-    market, holdings, opts = load_inputs(o)
-    household = o.get("household")
-    mandate = build_mandate(o)
-    proposal = lib.propose(holdings, market, mandate, **opts)
-    echo_warnings(list(proposal.before.warnings))
-    if not proposal.feasible:
-        for line in proposal.diagnostics:
-            click.echo(f"  {line}", err=True)
-        exit_if_infeasible(proposal)
-    name = client_name(client, household, proposal)
-    settings = dict(opts, output=output, pdf=pdf, client=name, advisor=advisor_name,
-                    paper=paper, hedges=hedges, points=points)  # fmt: skip
-    for path in write_report(proposal, holdings, market, settings):
-        click.echo(f"Wrote {path}", err=True)
+    # with a PDF, WeasyPrint gets ready in a helper process, on another core, meanwhile
+    with PdfWorker() if pdf is not None else contextlib.nullcontext() as worker:
+        market, holdings, opts = load_inputs(o)
+        household = o.get("household")
+        mandate = build_mandate(o)
+        proposal = lib.propose(holdings, market, mandate, **opts)
+        echo_warnings(list(proposal.before.warnings))
+        if not proposal.feasible:
+            for line in proposal.diagnostics:
+                click.echo(f"  {line}", err=True)
+            exit_if_infeasible(proposal)
+        name = client_name(client, household, proposal)
+        settings = dict(opts, output=output, pdf=pdf, client=name, advisor=advisor_name,
+                        paper=paper, hedges=hedges, points=points)  # fmt: skip
+        for path in write_report(proposal, holdings, market, settings, pdf_worker=worker):
+            click.echo(f"Wrote {path}", err=True)

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 
-def write_report(proposal: Any, holdings: Any, market: Any, o: dict[str, Any]) -> list[Path]:
-    """Run the scenarios and the frontier on ``proposal`` and write the document's files."""
+def write_report(
+    proposal: Any, holdings: Any, market: Any, o: dict[str, Any], pdf_worker: Any = None
+) -> list[Path]:
+    """Run the scenarios and the frontier on ``proposal`` and write the document's files; the
+    PDF through ``pdf_worker`` (a started :class:`~advisor.report.pdf.PdfWorker`) when given."""
     import advisor
     from advisor.report import html
 
@@ -24,7 +27,9 @@ def write_report(proposal: Any, holdings: Any, market: Any, o: dict[str, Any]) -
     if o["output"] is not None:
         o["output"].write_text(text, encoding="utf-8")
         written.append(o["output"])
-    if o["pdf"] is not None:
+    if o["pdf"] is not None and pdf_worker is not None:
+        written.append(pdf_worker.write(text, o["pdf"]))
+    elif o["pdf"] is not None:
         from advisor.report.pdf import write_pdf
 
         written.append(write_pdf(text, o["pdf"]))

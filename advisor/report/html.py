@@ -259,7 +259,7 @@ def render(proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any 
     from markupsafe import Markup
 
     ctx = context(proposal, whatif, frontier, cover, hedges)
-    for key in ("scenario_chart", "frontier_chart"):  # matplotlib's own SVG, no input text
+    for key in ("scenario_chart", "frontier_chart"):  # the charts escape every text they hold
         ctx[key] = Markup(ctx[key])
     ctx["sectors"]["chart"] = Markup(ctx["sectors"]["chart"])
     ctx["font_faces"] = Markup(typeface.font_face_css())  # base64 only: no input text

@@ -7,15 +7,20 @@ Bitstream Vera licence, permissive, in ``fonts/LICENSE``): the Latin letters of 
 Central European names, punctuation, the euro, arrows and the minus sign the charts use,
 without hinting. A character outside them falls back to the reader's own sans-serif.
 
-Regenerate the subsets with ``python -m advisor.report.typeface`` (needs only matplotlib and
-its fontTools).
+The faces' advance widths are kept beside them (``fonts/metrics.json``), so the charts measure
+their labels without loading a font library (:func:`text_width`).
+
+Regenerate the subsets and the widths with ``python -m advisor.report.typeface`` (needs only
+matplotlib and its fontTools).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import json
 from pathlib import Path
+from typing import Any
 
 #: The family name the document and its charts ask for (not a name a system font has, so the
 #: embedded faces are the ones used).
@@ -49,8 +54,40 @@ def font_face_css() -> str:
     return "\n".join(rules)
 
 
+#: The advance widths of the faces' characters (font units), by CSS weight.
+METRICS = "metrics.json"
+
+
+@functools.cache
+def _metrics() -> dict[str, Any]:
+    return json.loads((FONTS / METRICS).read_text(encoding="ascii"))  # type: ignore[no-any-return]
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width of ``text`` set in the embedded face at ``size`` (in the size's units); a
+    character outside the faces counts as wide as an "M"."""
+    m = _metrics()
+    widths = m["advances"]["700" if bold else "400"]
+    wide = widths[str(ord("M"))]
+    return size * sum(widths.get(str(ord(c)), wide) for c in text) / m["units_per_em"]
+
+
+def measure(fonts: Path = FONTS) -> dict[str, Any]:
+    """The advance widths of the faces in ``fonts`` (what :data:`METRICS` holds)."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    advances, upm = {}, 0
+    for name, weight, _ in FACES:
+        font = TTFont(fonts / name)
+        upm = int(font["head"].unitsPerEm)
+        hmtx = font["hmtx"]
+        advances[str(weight)] = {str(cp): int(hmtx[glyph][0])
+                                 for cp, glyph in sorted(font.getBestCmap().items())}  # fmt: skip
+    return {"units_per_em": upm, "advances": advances}
+
+
 def build(target: Path = FONTS) -> list[Path]:
-    """Write the subsets from matplotlib's DejaVu Sans into ``target``."""
+    """Write the subsets from matplotlib's DejaVu Sans into ``target``, and their widths."""
     import matplotlib
     from fontTools import subset  # type: ignore[import-untyped]
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
@@ -69,6 +106,9 @@ def build(target: Path = FONTS) -> list[Path]:
         sub.subset(font)
         font.save(target / name)
         written.append(target / name)
+    (target / METRICS).write_text(json.dumps(measure(target), separators=(",", ":")) + "\n",
+                                  encoding="ascii")  # fmt: skip
+    written.append(target / METRICS)
     return written
 
 
