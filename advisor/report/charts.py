@@ -95,6 +95,15 @@ def tick_label(value: float, step: float) -> str:
     return (MINUS if value < 0 and float(text) != 0 else "") + text
 
 
+def _fit(text: str, width: float) -> str:
+    """``text``, cut with an ellipsis to fit ``width`` points (a label never eats the plot)."""
+    if text_width(text, FONT) <= width:
+        return text
+    while text and text_width(text + "\u2026", FONT) > width:
+        text = text[:-1]
+    return text.rstrip() + "\u2026"
+
+
 def _range(values: Sequence[float], zero: bool) -> tuple[float, float]:
     """The axis range: the data with a 5 % margin; anchored at zero when bars start there."""
     lo, hi = min(values), max(values)
@@ -163,6 +172,7 @@ def bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], x
     lo, hi = _range(values, zero=True)
     tick_values, step = ticks(lo, hi)
     svg = _Svg()
+    labels = [_fit(t, 0.4 * WIDTH) for t in labels]
     left = 8 + max((text_width(t, FONT) for t in labels), default=0.0) + TICK + PAD
     right = WIDTH - 12
     legend = _legend(svg, left, 8.0, [(name, _box(svg, COLOURS.get(name, TODAY)))
@@ -258,8 +268,9 @@ def frontier(f: dict[str, Any], proposal: tuple[float, float] | None) -> str:
              transform=f"rotate(-90 {_fmt(8 + FONT)} {_fmt(mid)})")  # fmt: skip
     svg.line(sx(bench), top, sx(bench), bottom, stroke="#808080", stroke_width=1,
              stroke_dasharray="3.7,1.6")  # fmt: skip
-    path = " ".join(f"{_fmt(sx(x))},{_fmt(sy(y))}" for x, y in pts)
-    svg.add("polyline", points=path, fill="none", stroke=TODAY, stroke_width=1.5)
+    if len(pts) > 1:
+        path = " ".join(f"{_fmt(sx(x))},{_fmt(sy(y))}" for x, y in pts)
+        svg.add("polyline", points=path, fill="none", stroke=TODAY, stroke_width=1.5)
     for x, y in pts:
         _marker(svg, "circle", sx(x), sy(y), 4, TODAY, TODAY)
     _marker(svg, "square", sx(cur[0]), sy(cur[1]), 8, AXIS, AXIS)
