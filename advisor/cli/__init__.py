@@ -9,6 +9,7 @@ first). ``main`` is the group; the modules ``commands``, ``data``, ``plan``, ``b
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -27,6 +28,10 @@ def run() -> None:
     about 2). The output is flushed first; the usual exit is kept when child processes or Dask
     may still need their exit handlers (``advisor book`` on a cluster).
     """
+    # The cyclic collector less often (every 50,000 new objects instead of 700): importing
+    # pandas and cvxpy and loading the snapshot create a million objects that live as long as
+    # the process, and each collection walks them (measured 0.86-0.97 s -> 0.81-0.85 s).
+    gc.set_threshold(50_000, 20, 20)
     try:
         main()
         code: int = 0
