@@ -243,6 +243,31 @@ def test_pdf_worker_falls_back_when_the_helper_dies(tmp_path: Path) -> None:
     assert path.read_bytes().startswith(b"%PDF-")
 
 
+@needs_pdf
+def test_pdf_worker_passes_on_weasyprints_warnings(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What WeasyPrint would log in the command's own process is logged there, not lost."""
+    doc = SMALL_DOC.replace("<h1>", "<h1 style='colour: red; width: banana'>")  # bad CSS
+    pdf.write_pdf(doc, tmp_path / "here.pdf")
+    here = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
+    caplog.clear()
+    with pdf.PdfWorker() as worker:
+        worker.write(doc, tmp_path / "there.pdf")
+    there = [r.getMessage() for r in caplog.records if r.name == "weasyprint"]
+    assert here and there == here
+
+
+def test_pdf_worker_without_an_interpreter_lays_out_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf.sys, "executable", "")
+    with pdf.PdfWorker() as worker:
+        assert worker._proc is None
+        if pdf.available():
+            assert worker.write(SMALL_DOC, tmp_path / "h.pdf").exists()
+
+
 def test_pdf_worker_is_stopped_with_the_command() -> None:
     """A command that fails before its document stops the helper (no process left behind)."""
     with pdf.PdfWorker() as worker:

@@ -20,6 +20,7 @@ Two things keep the PDF fast (``benchmarks/bench_report.py``):
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -117,10 +118,14 @@ class PdfWorker:
     the helper never outlives the command."""
 
     def __init__(self) -> None:
-        self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-m", "advisor.report.pdf"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        self._proc: subprocess.Popen[bytes] | None
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "advisor.report.pdf"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        except (OSError, ValueError):  # no interpreter to start (embedded Python): lay out here
+            self._proc = None
 
     def write(self, html: str, path: str | Path) -> Path:
         """The PDF of ``html`` at ``path``, written by the helper (or here, should it fail)."""
@@ -129,6 +134,8 @@ class PdfWorker:
         reply = self._ask({"html": html, "path": str(path)})
         if reply is None or "crash" in reply:  # the helper broke: lay the document out here
             return write_pdf(html, path)
+        for message in reply.get("log", []):  # WeasyPrint's warnings, as it logs them here
+            logging.getLogger("weasyprint").warning("%s", message)
         if "error" in reply:
             raise AdvisorError(reply["error"], reply.get("hint"))
         return Path(path)
@@ -160,6 +167,17 @@ class PdfWorker:
         self.close()
 
 
+class _Collect(logging.Handler):
+    """The helper's WeasyPrint warnings, kept for its answer (its standard error is not shown)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def _serve() -> None:
     """The helper's side: get WeasyPrint ready, read one request (JSON: ``html``, ``path``) from
     standard input, write the PDF and answer on standard output (``path``, or ``error`` and
@@ -177,6 +195,8 @@ def _serve() -> None:
     except Exception:  # noqa: BLE001, S110 - only a head start: the request says what is wrong
         pass
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    log = _Collect()
+    logging.getLogger("weasyprint").addHandler(log)
     try:
         if ready is not None:
             raise ready
@@ -185,6 +205,7 @@ def _serve() -> None:
         reply = {"error": exc.message, "hint": exc.hint}
     except Exception as exc:  # noqa: BLE001 - answered, and the command retries in-process
         reply = {"crash": f"{type(exc).__name__}: {exc}"}
+    reply["log"] = log.messages
     sys.stdout.write(json.dumps(reply))
     sys.stdout.flush()
 
