@@ -257,7 +257,7 @@ def test_first_snapshot_facts_are_unchanged(market: Market) -> None:
     first.loc[first["is_etf"], "asset_class"] = now.loc[first["is_etf"], "asset_class"]
     pd.testing.assert_frame_equal(
         now, first, check_exact=False, rtol=1e-12, check_dtype=False, check_index_type=False
-    )  # text held as Python strings
+    )  # the snapshot holds its text as plain Python objects (see market/snapshot.py)
 
 
 @needs_raw_data
