@@ -84,3 +84,12 @@ def test_frontier_marks_today_the_proposal_and_the_benchmark() -> None:
     assert len(list(root.iter(f"{SVG}polygon"))) == 2  # the proposal, and the legend's
     without = _parse(charts.frontier(f, None))
     assert "the proposal" not in [t.text for t in without.iter(f"{SVG}text")]
+
+
+def test_one_series_and_no_series() -> None:
+    _parse(charts.bars(["a", "b"], [("today", [0.1, -0.1])], "x", "one"))
+    _parse(charts.bars(["a"], [], "x", "none"))  # nothing to draw: an empty, valid chart
+    _parse(charts.bars(["a", "b"], [("today", [0.0, 0.0])], "x", "zeros"))
+    f = {"points": [], "current": {"megacap_weight": 0.3, "tracking_error": 0.0},
+         "benchmark_megacap_weight": 0.3, "benchmark": "S&P 500"}  # fmt: skip
+    _parse(charts.frontier(f, None))  # one point, on the benchmark: still a valid chart

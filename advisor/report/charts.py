@@ -110,7 +110,10 @@ def _range(values: Sequence[float], zero: bool) -> tuple[float, float]:
     lo, hi = min(values), max(values)
     if zero:
         lo, hi = min(lo, 0.0), max(hi, 0.0)
-    span = (hi - lo) or max(abs(hi), 1.0)
+    if hi == lo:  # one value (or all zero): a range of its size, or of 1, around it
+        span = max(abs(hi), 1.0)
+        return (lo, lo + span) if zero and lo == 0 else (lo - span / 2, hi + span / 2)
+    span = hi - lo
     return (lo if zero and lo == 0 else lo - 0.05 * span,
             hi if zero and hi == 0 else hi + 0.05 * span)  # fmt: skip
 
@@ -131,7 +134,9 @@ def _legend(svg: _Svg, x: float, y: float, entries: Sequence[tuple[str, Any]],
             columns: int, width: float) -> float:  # fmt: skip
     """Legend entries (label, a function drawing the key at x, y) in rows of ``columns``,
     from ``x`` rightwards at ``y`` (the first row's middle); the height it took."""
-    row = SMALL * 1.9
+    if not entries:
+        return 0.0
+    row, columns = SMALL * 1.9, max(1, min(columns, len(entries)))
     per = [22 + text_width(label, SMALL) + 14 for label, _ in entries]
     col = [max(per[i::columns]) for i in range(columns)]
     if sum(col) > width:  # one entry a row when they cannot share one
