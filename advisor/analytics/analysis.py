@@ -132,24 +132,8 @@ def value_positions(
     instrument = _instrument(h)
     out = _named(h, sec, instrument)
     if h.basis == "weight":
-        cash_w = 0.0 if np.isnan(h.cash_weight) else float(h.cash_weight)
-        total, cash_w = _net_of_debit(h, float(p["weight"].sum()), cash_w, "weight")
-        weights = p["weight"] / total
-        out["price"] = sec["price"]
-        out["price_source"] = PriceSource.SNAPSHOT
-        out["value"] = weights * total_value if total_value else np.nan
-        out["weight"] = weights
-        return out, total_value if total_value else None, cash_w / total
-    file_value = p["value"]
-    from_file_price = p["shares"] * p["price"]
-    from_snapshot = p["shares"] * sec["price"]
-    # money to the cent: shares x price carries float noise (548968.0199999999)
-    value = file_value.fillna(from_file_price.round(2)).fillna(from_snapshot.round(2))
-    source = np.where(
-        file_value.notna(),
-        PriceSource.FILE_VALUE,
-        np.where(from_file_price.notna(), PriceSource.FILE_PRICE, PriceSource.SNAPSHOT),
-    )
+        return _weights_only(h, sec, out, total_value)
+    value, source = _values(p, sec["price"])
     missing = value.index[value.isna()]
     if len(missing):
         raise InputError(
@@ -181,6 +165,38 @@ def value_positions(
         )
     out["weight"] = value / total
     return out, total, cash / total
+
+
+def _weights_only(
+    h: Holdings, sec: pd.DataFrame, out: pd.DataFrame, total_value: float | None
+) -> tuple[pd.DataFrame, float | None, float]:
+    """:func:`value_positions` of a weights-only (model) file: its weights kept, priced at the
+    snapshot, money figures only when ``total_value`` is given."""
+    p = h.positions
+    cash_w = 0.0 if np.isnan(h.cash_weight) else float(h.cash_weight)
+    total, cash_w = _net_of_debit(h, float(p["weight"].sum()), cash_w, "weight")
+    weights = p["weight"] / total
+    out["price"] = sec["price"]
+    out["price_source"] = PriceSource.SNAPSHOT
+    out["value"] = weights * total_value if total_value else np.nan
+    out["weight"] = weights
+    return out, total_value if total_value else None, cash_w / total
+
+
+def _values(p: pd.DataFrame, snapshot_price: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Each position's value (the file's market value, else shares x the file's price, else
+    shares x the snapshot's; NaN with none) and where it came from."""
+    file_value = p["value"]
+    from_file_price = p["shares"] * p["price"]
+    from_snapshot = p["shares"] * snapshot_price
+    # money to the cent: shares x price carries float noise (548968.0199999999)
+    value = file_value.fillna(from_file_price.round(2)).fillna(from_snapshot.round(2))
+    source = np.where(
+        file_value.notna(),
+        PriceSource.FILE_VALUE,
+        np.where(from_file_price.notna(), PriceSource.FILE_PRICE, PriceSource.SNAPSHOT),
+    )
+    return value, source
 
 
 def _named(h: Holdings, sec: pd.DataFrame, instrument: pd.Series) -> pd.DataFrame:
