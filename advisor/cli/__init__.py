@@ -29,8 +29,9 @@ def run() -> None:
     may still need their exit handlers (``advisor book`` on a cluster).
     """
     # The cyclic collector less often (every 50,000 new objects instead of 700): importing
-    # pandas and cvxpy and loading the snapshot create a million objects that live as long as
-    # the process, and each collection walks them (measured 0.86-0.97 s -> 0.81-0.85 s).
+    # pandas and cvxpy and loading the snapshot leave about 100,000 tracked objects that live as
+    # long as the process, and each full collection walks them (imports and snapshot load
+    # measured 0.86-0.97 s -> 0.81-0.85 s).
     gc.set_threshold(50_000, 20, 20)
     try:
         main()

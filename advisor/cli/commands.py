@@ -3,7 +3,6 @@ call the library, render, set the exit code."""
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +65,10 @@ def propose(fmt: str, output: Path | None, document: Path | None, **o: Any) -> N
     """
     import advisor
     from advisor.report import proposal as report
-    from advisor.report.pdf import PdfWorker
+    from advisor.report.pdf import pdf_helper
 
     pdf = document is not None and document.suffix.lower() == ".pdf"
-    with PdfWorker() if pdf else contextlib.nullcontext() as worker:  # as `advisor report`
+    with pdf_helper(pdf) as worker:  # as `advisor report`
         market, holdings, opts = load_inputs(o)
         household = o.get("household")
         mandate = build_mandate(o)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from advisor.cli.common import (
 )
 from advisor.cli.main import main
 from advisor.report.document import client_name, write_report
-from advisor.report.pdf import PdfWorker
+from advisor.report.pdf import pdf_helper
 
 report_options = options(
     (("--output", "-o"), {"type": click.Path(dir_okay=False, path_type=Path),
@@ -59,7 +58,7 @@ def report(output: Path | None, pdf: Path | None, client: str | None, advisor_na
     if output is None and pdf is None:
         raise click.UsageError("give --output PATH (HTML) and/or --pdf PATH")
     # with a PDF, WeasyPrint gets ready in a helper process, on another core, meanwhile
-    with PdfWorker() if pdf is not None else contextlib.nullcontext() as worker:
+    with pdf_helper(pdf is not None) as worker:
         market, holdings, opts = load_inputs(o)
         household = o.get("household")
         mandate = build_mandate(o)

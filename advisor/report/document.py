@@ -27,12 +27,11 @@ def write_report(
     if o["output"] is not None:
         o["output"].write_text(text, encoding="utf-8")
         written.append(o["output"])
-    if o["pdf"] is not None and pdf_worker is not None:
-        written.append(pdf_worker.write(text, o["pdf"]))
-    elif o["pdf"] is not None:
+    if o["pdf"] is not None:
         from advisor.report.pdf import write_pdf
 
-        written.append(write_pdf(text, o["pdf"]))
+        write = pdf_worker.write if pdf_worker is not None else write_pdf
+        written.append(write(text, o["pdf"]))
     return written
 
 

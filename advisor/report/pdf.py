@@ -19,6 +19,7 @@ Two things keep the PDF fast (``benchmarks/bench_report.py``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import subprocess
@@ -93,7 +94,7 @@ def _layout(html: str, target: str | None) -> bytes | None:
     faces = font_face_css()
     config, sheet = _faces(weasyprint) if faces in html else (None, None)
     sheets = [sheet] if sheet is not None else []
-    body = html.replace(faces, "", 1) if sheets else html  # the same rules, parsed once
+    body = html.replace(faces, "", 1) if sheets else html  # the same rules, as a style sheet
     document = weasyprint.HTML(string=body, url_fetcher=_offline(weasyprint))
     try:
         return document.write_pdf(target, stylesheets=sheets, font_config=config)  # type: ignore[no-any-return]
@@ -148,8 +149,7 @@ class PdfWorker:
             out, _ = proc.communicate(json.dumps(request).encode("utf-8"))
             reply = json.loads(out.decode("utf-8"))
         except (OSError, ValueError):
-            proc.kill()
-            proc.wait()
+            _stop(proc)
             return None
         return reply if isinstance(reply, dict) else None
 
@@ -157,14 +157,25 @@ class PdfWorker:
         """Stop the helper if it is still waiting (the command ended without a document)."""
         proc, self._proc = self._proc, None
         if proc is not None:
-            proc.kill()
-            proc.wait()
+            _stop(proc)
 
     def __enter__(self) -> PdfWorker:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.kill()
+    proc.wait()
+
+
+def pdf_helper(wanted: bool) -> contextlib.AbstractContextManager[PdfWorker | None]:
+    """A started :class:`PdfWorker` when a PDF is wanted, else nothing (``None``); the
+    commands open it first and pass it to
+    :func:`~advisor.report.document.write_report`."""
+    return PdfWorker() if wanted else contextlib.nullcontext()
 
 
 class _Collect(logging.Handler):
