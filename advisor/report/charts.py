@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from advisor.report.typeface import FAMILY, text_width
 
@@ -42,10 +42,10 @@ class _Svg:
         self.parts: list[str] = []
 
     def add(self, tag: str, text: str | None = None, **attrs: Any) -> None:
-        items = " ".join(f"{k.rstrip('_').replace('_', '-')}={quoteattr(_fmt(v))}"
+        items = " ".join(f"{k.rstrip('_').replace('_', '-')}=\"{escape(_fmt(v))}\""
                          for k, v in attrs.items() if v is not None)  # fmt: skip
         self.parts.append(f"<{tag} {items}/>" if text is None
-                          else f"<{tag} {items}>{escape(text)}</{tag}>")  # fmt: skip
+                          else f"<{tag} {items}>{escape(text, quote=False)}</{tag}>")  # fmt: skip
 
     def line(self, x1: float, y1: float, x2: float, y2: float, **attrs: Any) -> None:
         self.add("line", x1=x1, y1=y1, x2=x2, y2=y2, **attrs)

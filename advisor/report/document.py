@@ -12,26 +12,33 @@ def write_report(
     proposal: Any, holdings: Any, market: Any, o: dict[str, Any], pdf_worker: Any = None
 ) -> list[Path]:
     """Run the scenarios and the frontier on ``proposal`` and write the document's files; the
-    PDF through ``pdf_worker`` (a started :class:`~advisor.report.pdf.PdfWorker`) when given."""
+    PDF through ``pdf_worker`` (a started :class:`~advisor.report.pdf.PdfWorker`) when given,
+    which lays out the proposal's part while the scenarios and the frontier are computed."""
     import advisor
     from advisor.report import html
 
+    document = html.report(proposal, html.Cover(o["client"], o["advisor"] or "", paper=o["paper"]))
+    worker = pdf_worker if o["pdf"] is not None else None
+    if worker is not None:
+        worker.first(document, html.rest_pages(o["hedges"]))
     whatif = advisor.what_if(holdings, market, html.report_scenarios(), proposal=proposal)
     curve = advisor.frontier(holdings, market, points=o["points"], setup=proposal.setup)
-    cover = html.Cover(o["client"], o["advisor"] or "", paper=o["paper"])
     hedges = (
         advisor.hedge(whatif, market, cost_bps=proposal.mandate.cost_bps) if o["hedges"] else None
     )
-    text = html.render(proposal, whatif, curve, cover, hedges)
+    document.add(whatif.to_dict(), curve.to_dict(), hedges.to_dict() if hedges else None)
+    if worker is not None:
+        worker.finish(o["pdf"])
     written = []
-    if o["output"] is not None:
-        o["output"].write_text(text, encoding="utf-8")
+    if o["output"] is not None:  # while the helper lays out the rest
+        o["output"].write_text(document.html(), encoding="utf-8")
         written.append(o["output"])
-    if o["pdf"] is not None:
+    if worker is not None:
+        written.append(worker.wait())
+    elif o["pdf"] is not None:
         from advisor.report.pdf import write_pdf
 
-        write = pdf_worker.write if pdf_worker is not None else write_pdf
-        written.append(write(text, o["pdf"]))
+        written.append(write_pdf(document.html(for_pdf=True), o["pdf"]))
     return written
 
 

@@ -1,10 +1,12 @@
 """The client proposal document: one self-contained HTML page (inline CSS and SVG, no script).
 
-:func:`render` takes a :class:`~advisor.optimize.proposal.Proposal`, the
-:class:`~advisor.scenarios.whatif.WhatIf` run on it and the
-:class:`~advisor.optimize.frontier.Frontier` of the same holdings, and fills the Jinja2 template
-``templates/proposal.html.j2`` (autoescape on: every text from an input file is escaped). Every
-figure is read from the results' ``to_dict()``, the JSON the commands print, and formatted with
+:func:`report` makes the :class:`Report` of a :class:`~advisor.optimize.proposal.Proposal`;
+:meth:`Report.add` gives it the :class:`~advisor.scenarios.whatif.WhatIf` run on it and the
+:class:`~advisor.optimize.frontier.Frontier` of the same holdings (:func:`render` does both), and
+:meth:`Report.html` fills the Jinja2 template ``templates/proposal.html.j2`` (autoescape on: every
+text from an input file is escaped), whole or in its two :data:`PARTS` (the PDF lays out the
+first while the rest is computed: :mod:`advisor.report.pdf`). Every figure is read from the
+results' ``to_dict()``, the JSON the commands print, and formatted with
 the tables' own :func:`~advisor.report.numbers.pct` and :func:`~advisor.report.numbers.money`;
 the view here selects, groups and orders. One sum is its own: the megacap weight held directly
 and through funds, the analysis's ``megacap_sources`` split by the holding's kind.
@@ -12,13 +14,15 @@ and through funds, the analysis's ``megacap_sources`` split by the holding's kin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from advisor.errors import AdvisorError
-from advisor.report import charts, typeface, validation
+from advisor.report import charts, typeface
 from advisor.report.numbers import fixed, money, pct, pp, shares
 
 #: The scenarios of the document, in its order: two stated moves and two replays.
@@ -189,12 +193,12 @@ def _hedge_trade(h: dict[str, Any] | None) -> str:
     return f"{h['action']}; {strikes}; {round(12 * o['expiry_years'])} months"
 
 
-def _hedging(hedges: Any) -> dict[str, Any] | None:
+def _hedging(hedges: dict[str, Any] | None) -> dict[str, Any] | None:
     """The alternatives compared (``HedgeReport.to_dict()``), each hedge with its trade, and
     the notes of the comparison and of each hedge, once each."""
     if hedges is None:
         return None
-    h = hedges.to_dict()
+    h = hedges
     trades = {x["label"]: x for x in h["hedges"]}
     rows = []
     for c in h["comparison"]:
@@ -216,51 +220,170 @@ def _no_trades_reason(d: dict[str, Any], decided: dict[str, Any]) -> str:
     return "The portfolio already meets every limit of the mandate."
 
 
-def context(
-    proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any = None
-) -> dict[str, Any]:
-    """Everything the template shows, from the results' ``to_dict()``."""
+#: The document's two parts. The first (cover to "before and after") needs only the proposal,
+#: so a PDF can be laid out while the rest (the trade-off, scenarios, hedging, methodology,
+#: glossary, disclosures) is computed; the rest starts on a page of its own.
+PARTS = ("all", "proposal", "outcomes")
+
+
+def rest_pages(hedges: bool) -> int:
+    """How many pages the rest of the document takes: 4, with the hedging section 6 (on every
+    example portfolio, A4 and Letter). A guess for "Page i of n" while the first part is laid
+    out: :mod:`advisor.report.pdf` checks it and lays the first part out again if it is wrong."""
+    return 6 if hedges else 4
+
+
+class Report:
+    """The proposal document of one proposal, from the JSON the commands print (the results'
+    ``to_dict()``): the first part from the proposal's alone, the rest once :meth:`add` has the
+    what-if run's, the frontier's and (optionally) the hedges'. Made by :func:`report`; plain
+    data throughout, so the PDF's helper process can make the same pages from the same JSON
+    (:meth:`data`, :meth:`from_data`)."""
+
+    def __init__(self, proposal: dict[str, Any], cover: Cover) -> None:
+        self.proposal, self.cover = proposal, cover
+        self.outcomes: dict[str, Any] | None = None
+        self._ctx: dict[str, Any] | None = None
+
+    def add(
+        self,
+        whatif: dict[str, Any],
+        frontier: dict[str, Any],
+        hedges: dict[str, Any] | None = None,
+        validation: dict[str, Any] | None = None,
+    ) -> Report:
+        """The rest's figures: ``whatif`` run on the proposal, ``frontier`` of the same
+        holdings, ``hedges`` (a :class:`~advisor.scenarios.hedging.HedgeReport`'s JSON, of the
+        same what-if run) for the hedging section, and the methodology's ``validation`` figures
+        (by default :func:`advisor.report.validation.figures`)."""
+        if validation is None:
+            from advisor.report.validation import figures
+
+            validation = figures()
+        self.outcomes = {"whatif": whatif, "frontier": frontier, "hedges": hedges,
+                         "validation": validation}  # fmt: skip
+        self._ctx = None
+        return self
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """Everything the template shows (the rest's figures once :meth:`add` has run)."""
+        if self._ctx is None:
+            self._ctx = _proposal_context(self.proposal, self.cover)
+            if self.outcomes is not None:
+                o = self.outcomes
+                self._ctx.update(_outcomes_context(self.proposal, **o))
+        return self._ctx
+
+    def html(self, part: str = "all", for_pdf: bool = False) -> str:
+        """One self-contained HTML page: the whole document, or one of its :data:`PARTS`.
+        ``for_pdf``: without the embedded faces (:mod:`advisor.report.pdf` adds them as a
+        style sheet) and without the phone layout (a media query WeasyPrint does not read)."""
+        if part not in PARTS:
+            raise ValueError(f"part must be one of {PARTS}, not {part!r}")
+        if part != "proposal" and self.outcomes is None:
+            raise ValueError("the rest of the document needs Report.add(whatif, frontier) first")
+        from markupsafe import Markup
+
+        faces = Markup("" if for_pdf else typeface.font_face_css())  # base64 only: no input text
+        ctx = dict(self.context, part=part, for_pdf=for_pdf, font_faces=faces)
+        return str(template().render(**ctx))
+
+    def data(self) -> dict[str, Any]:
+        """The proposal's JSON and the cover, as JSON (the rest is :attr:`outcomes`)."""
+        c = self.cover
+        date = (c.date or dt.date.today()).isoformat()
+        return {"proposal": self.proposal, "cover": {"client": c.client, "advisor": c.advisor,
+                                                     "date": date, "paper": c.paper}}  # fmt: skip
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Report:
+        """The report :meth:`data` describes."""
+        c = data["cover"]
+        cover = Cover(c["client"], c["advisor"], dt.date.fromisoformat(c["date"]), c["paper"])
+        return cls(data["proposal"], cover)
+
+
+def report(proposal: Any, cover: Cover) -> Report:
+    """The document of a :class:`~advisor.optimize.proposal.Proposal`; an infeasible one has
+    none (an :class:`~advisor.errors.AdvisorError` says which command tells why)."""
     if not proposal.feasible:
         raise AdvisorError(
             "the mandate cannot be met, so there is no proposal to present: "
             + "; ".join(proposal.diagnostics),
             "Run advisor propose with the same options to see which limit to relax",
         )
-    d, w, f = proposal.to_dict(), whatif.to_dict(), frontier.to_dict()
+    if cover.date is None:  # dated once: the PDF's helper process dates it the same
+        cover = dataclasses.replace(cover, date=dt.date.today())
+    return Report(proposal.to_dict(), cover)
+
+
+def _proposal_context(d: dict[str, Any], cover: Cover) -> dict[str, Any]:
+    """The first part's figures, from the proposal's JSON."""
+    from markupsafe import Markup
+
     names = _names(d)
     after, has_trades = d["after"], bool(d["trades"])
-    scen, scen_chart = _scenarios(w, has_trades)
     decided = (d["scope"] or {}).get("after") or after  # the frontier's part of the account
-    point = (decided["concentration"]["megacap_weight"], decided["risk"]["tracking_error"])
+    sectors = _sectors(d, has_trades)
+    sectors["chart"] = Markup(sectors["chart"])  # the charts escape every text they hold
     return {
         "cover": cover, "today": (cover.date or dt.date.today()).isoformat(),
         "paper": PAPERS.get(cover.paper, "A4"), "family": typeface.FAMILY,
-        "p": d, "w": w, "f": f, "names": names, "has_trades": has_trades,
+        "p": d, "names": names, "has_trades": has_trades,
         "before": d["before"], "after": after,
         "split": {"before": _megacap_split(d["before"]), "after": _megacap_split(after)},
-        "accounts": _trades_by_account(d, names), "sectors": _sectors(d, has_trades),
+        "accounts": _trades_by_account(d, names), "sectors": sectors,
         "te_groups": _te_groups(d),
         "te_holdings": _te_holdings(after if has_trades else d["before"], names),
-        "scenarios": scen, "scenario_chart": scen_chart,
-        "frontier_chart": charts.frontier(f, point if has_trades else None),
-        "frontier_point": point, "above_curve": d["mandate"]["objective"] == "cost",
         "no_trades_reason": "" if has_trades else _no_trades_reason(d, decided),
         "sells": sum(t["side"] == "sell" for t in d["trades"]),
         "buys": sum(t["side"] == "buy" for t in d["trades"]),
-        "validation": validation.figures(),
-        "hedging": _hedging(hedges),
     }  # fmt: skip
+
+
+def _outcomes_context(
+    d: dict[str, Any],
+    whatif: dict[str, Any],
+    frontier: dict[str, Any],
+    hedges: dict[str, Any] | None,
+    validation: dict[str, Any],
+) -> dict[str, Any]:
+    """The rest's figures, from the what-if run's and the frontier's JSON."""
+    w, f = whatif, frontier
+    from markupsafe import Markup
+
+    has_trades = bool(d["trades"])
+    scen, scen_chart = _scenarios(w, has_trades)
+    decided = (d["scope"] or {}).get("after") or d["after"]
+    point = (decided["concentration"]["megacap_weight"], decided["risk"]["tracking_error"])
+    return {
+        "w": w, "f": f, "scenarios": scen, "scenario_chart": Markup(scen_chart),
+        "frontier_chart": Markup(charts.frontier(f, point if has_trades else None)),
+        "frontier_point": point, "above_curve": d["mandate"]["objective"] == "cost",
+        "validation": validation, "hedging": _hedging(hedges),
+    }  # fmt: skip
+
+
+@functools.cache
+def template() -> Any:
+    """The document's template, compiled once per process."""
+    return _environment().get_template("proposal.html.j2")
+
+
+def _outcomes(whatif: Any, frontier: Any, hedges: Any) -> tuple[Any, Any, Any]:
+    return whatif.to_dict(), frontier.to_dict(), hedges.to_dict() if hedges is not None else None
+
+
+def context(
+    proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any = None
+) -> dict[str, Any]:
+    """Everything the template shows, from the results' ``to_dict()``."""
+    return report(proposal, cover).add(*_outcomes(whatif, frontier, hedges)).context
 
 
 def render(proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any = None) -> str:
     """The proposal document as one self-contained HTML page; with ``hedges`` (an
     :class:`~advisor.scenarios.hedging.HedgeReport` of the same what-if run), its hedging
     section."""
-    from markupsafe import Markup
-
-    ctx = context(proposal, whatif, frontier, cover, hedges)
-    for key in ("scenario_chart", "frontier_chart"):  # the charts escape every text they hold
-        ctx[key] = Markup(ctx[key])
-    ctx["sectors"]["chart"] = Markup(ctx["sectors"]["chart"])
-    ctx["font_faces"] = Markup(typeface.font_face_css())  # base64 only: no input text
-    return str(_environment().get_template("proposal.html.j2").render(**ctx))
+    return report(proposal, cover).add(*_outcomes(whatif, frontier, hedges)).html()

@@ -12,9 +12,13 @@ Two things keep the PDF fast (``benchmarks/bench_report.py``):
   the HTML (its HTML parser reads the 110 kB of base64 character by character: about 0.3 s a
   document; its CSS parser takes 10 ms).
 * :class:`PdfWorker`: ``advisor report --pdf`` starts WeasyPrint in a helper process before it
-  computes the proposal, so that importing it and laying out a first page (0.5-0.7 s) happen on
-  another core meanwhile; the finished HTML is then sent to it. When the helper cannot be used,
-  the PDF is laid out in the command's own process, with the same result.
+  computes the proposal, so that importing it, compiling the document's template and laying out
+  a first page (0.5-0.9 s) happen on another core meanwhile. The document then goes to it in two
+  parts, as the results' JSON (:class:`~advisor.report.html.Report`): the first part (cover to
+  "before and after", about 70 % of the layout) as soon as the proposal is made, laid out while
+  the scenarios and the frontier are computed; then the rest (:class:`Layout` numbers the two
+  as one document). When the helper cannot be used, the PDF is laid out in the command's own
+  process: the same pages.
 """
 
 from __future__ import annotations
@@ -22,10 +26,16 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import queue
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from advisor.report.html import Report
 
 INSTALL_HINT = (
     "Install the PDF extra: pip install 'advisor[pdf]' (WeasyPrint). It needs the Pango library: "
@@ -81,25 +91,82 @@ def _faces(weasyprint: Any) -> tuple[Any, Any]:
 
 def write_pdf(html: str, path: str | Path) -> Path:
     """Lay ``html`` out on pages and write the PDF to ``path`` (nothing is fetched)."""
-    _layout(html, str(path))
+    Layout().write(html, str(path))
     return Path(path)
 
 
-def _layout(html: str, target: str | None) -> bytes | None:
-    """The PDF of ``html``, written to ``target`` (or returned when it is None)."""
-    from advisor.errors import AdvisorError
-    from advisor.report.typeface import font_face_css
+#: A page with nothing on it: while one part of a document is laid out, blank pages stand for
+#: the other part's, so that "Page i of n" counts them; they are not kept.
+_BLANK_BEFORE = '<div style="break-after: page"></div>'
+_BLANK_AFTER = '<div style="break-before: page"></div>'
 
-    weasyprint = _weasyprint()
-    faces = font_face_css()
-    config, sheet = _faces(weasyprint) if faces in html else (None, None)
-    sheets = [sheet] if sheet is not None else []
-    body = html.replace(faces, "", 1) if sheets else html  # the same rules, as a style sheet
-    document = weasyprint.HTML(string=body, url_fetcher=_offline(weasyprint))
-    try:
-        return document.write_pdf(target, stylesheets=sheets, font_config=config)  # type: ignore[no-any-return]
-    except weasyprint.urls.FatalURLFetchingError as exc:
-        raise AdvisorError(f"the document refers to an outside resource ({exc})") from exc
+
+def _with_blank_pages(html: str, before: int = 0, after: int = 0) -> str:
+    """``html`` with ``before`` blank pages ahead of its body's content and ``after`` behind it."""
+    start = html.index(">", html.index("<body")) + 1
+    end = html.rindex("</body>")
+    return (
+        html[:start] + _BLANK_BEFORE * before + html[start:end] + _BLANK_AFTER * after + html[end:]
+    )
+
+
+class Layout:
+    """WeasyPrint with the document's faces (:mod:`advisor.report.typeface`, given as a style
+    sheet of their own, whether or not the HTML embeds them), fetching nothing.
+
+    A document is laid out whole (:meth:`write`) or in two parts, numbered as one ("Page i of
+    n"): :meth:`first` can lay out the first part before the second is written, and
+    :meth:`finish` lays out the second and writes the PDF of both. Each part is laid out as a
+    document of all the pages, the other part's pages blank, and only its own pages are kept.
+    The number of the second part's pages is a guess until it is laid out; when the guess was
+    wrong, the first part is laid out again. The second part must start on a page of its own.
+    Both parts share one font configuration, so the faces are embedded once."""
+
+    def __init__(self) -> None:
+        self._weasyprint = _weasyprint()
+        self._config, self._sheet = _faces(self._weasyprint)
+        self._first: tuple[str, Any, int] | None = None  # (HTML, laid out, its own pages)
+
+    def write(self, html: str, target: str | Path | None) -> bytes | None:
+        """The PDF of ``html``, written to ``target`` (or returned when it is None)."""
+        return self._write(self._render(html), target)
+
+    def first(self, html: str, rest_pages: int) -> None:
+        """Lay out the first part, the second guessed to take ``rest_pages`` pages."""
+        laid = self._render(_with_blank_pages(html, after=rest_pages))
+        self._first = (html, laid, len(laid.pages) - rest_pages)
+
+    def finish(self, html: str, target: str | Path | None) -> bytes | None:
+        """Lay out the second part and write the PDF of both to ``target`` (or return it)."""
+        if self._first is None:
+            raise ValueError("Layout.first() comes before Layout.finish()")
+        first_html, laid, n = self._first
+        rest = self._render(_with_blank_pages(html, before=n))
+        rest_pages = len(rest.pages) - n
+        if len(laid.pages) != n + rest_pages:  # the total was guessed wrong: number it again
+            laid = self._render(_with_blank_pages(first_html, after=rest_pages))
+        return self._write(laid.copy(laid.pages[:n] + rest.pages[n:]), target)
+
+    def _render(self, html: str) -> Any:
+        from advisor.report.typeface import font_face_css
+
+        body = html.replace(font_face_css(), "", 1)  # the same rules as the style sheet
+        document = self._weasyprint.HTML(string=body, url_fetcher=_offline(self._weasyprint))
+        with self._offline_only():
+            return document.render(stylesheets=[self._sheet], font_config=self._config)
+
+    def _write(self, document: Any, target: str | Path | None) -> bytes | None:
+        with self._offline_only():
+            return document.write_pdf(target)  # type: ignore[no-any-return]
+
+    @contextlib.contextmanager
+    def _offline_only(self) -> Iterator[None]:
+        from advisor.errors import AdvisorError
+
+        try:
+            yield
+        except self._weasyprint.urls.FatalURLFetchingError as exc:
+            raise AdvisorError(f"the document refers to an outside resource ({exc})") from exc
 
 
 def _warm_up() -> None:
@@ -110,16 +177,25 @@ def _warm_up() -> None:
     page = (f'<html><head><style>{font_face_css()} body {{ font-family: "{FAMILY}" }}</style>'
             "</head><body><table><tr><th>Before</th><td>1,234.56 % &#8722;0.5</td></tr>"
             "</table><p><b>Proposal</b> advisor</p></body></html>")  # fmt: skip
-    _layout(page, None)
+    Layout().write(page, None)
+    from advisor.report.html import template
+
+    template()  # the document's template, compiled before the proposal comes
 
 
 class PdfWorker:
     """WeasyPrint in a helper process (``python -m advisor.report.pdf``), ready before the
-    document is: start it, compute, then :meth:`write` the HTML. Use as a context manager, so
-    the helper never outlives the command."""
+    document is: start it, compute, then give it the document. Either a whole HTML page
+    (:meth:`write`, or :meth:`send` and :meth:`wait`), or an
+    :class:`~advisor.report.html.Report` in two parts: :meth:`first` as soon as the proposal is
+    made (the helper makes the first part's pages from its JSON and lays them out while the
+    rest is computed), then :meth:`finish` once its outcomes are added, and :meth:`wait`. Use
+    as a context manager, so the helper never outlives the command."""
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[bytes] | None
+        self._report: Report | None = None  # kept to lay the PDF out here, if need be
+        self._last: tuple[str | None, str] | None = None  # (the whole HTML, or None; the path)
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "advisor.report.pdf"],
@@ -128,25 +204,63 @@ class PdfWorker:
         except (OSError, ValueError):  # no interpreter to start (embedded Python): lay out here
             self._proc = None
 
-    def write(self, html: str, path: str | Path) -> Path:
-        """The PDF of ``html`` at ``path``, written by the helper (or here, should it fail)."""
+    def first(self, report: Report, rest_pages: int) -> None:
+        """Lay out the first part of ``report`` (its proposal's) now; the rest, to come, is
+        expected to take ``rest_pages`` pages (:func:`~advisor.report.html.rest_pages`)."""
+        self._report = report
+        self._tell({"first": report.data(), "rest_pages": rest_pages})
+
+    def finish(self, path: str | Path) -> None:
+        """The rest of the report given to :meth:`first` (its outcomes, added since), and the
+        PDF's path."""
+        if self._report is None or self._report.outcomes is None:
+            raise ValueError("PdfWorker.finish() needs first(report) and report.add() before")
+        self._last = (None, str(path))
+        self._tell({"rest": self._report.outcomes, "path": str(path)})
+
+    def send(self, html: str, path: str | Path) -> None:
+        """A whole document, for ``path``."""
+        self._last = (html, str(path))
+        self._tell({"html": html, "path": str(path)})
+
+    def wait(self) -> Path:
+        """The PDF at the path given, written by the helper (or here, should it fail)."""
         from advisor.errors import AdvisorError
 
-        reply = self._ask({"html": html, "path": str(path)})
+        if self._last is None:
+            raise ValueError("PdfWorker.wait() comes after send() or finish()")
+        html, path = self._last
+        reply = self._answer()
         if reply is None or "crash" in reply:  # the helper broke: lay the document out here
-            return write_pdf(html, path)
+            if html is None and self._report is not None:
+                html = self._report.html(for_pdf=True)
+            return write_pdf(html or "", path)
         for message in reply.get("log", []):  # WeasyPrint's warnings, as it logs them here
             logging.getLogger("weasyprint").warning("%s", message)
         if "error" in reply:
             raise AdvisorError(reply["error"], reply.get("hint"))
         return Path(path)
 
-    def _ask(self, request: dict[str, str]) -> dict[str, Any] | None:
+    def write(self, html: str, path: str | Path) -> Path:
+        """The PDF of ``html``, a whole document."""
+        self.send(html, path)
+        return self.wait()
+
+    def _tell(self, request: dict[str, Any]) -> None:
+        if self._proc is None or self._proc.stdin is None:
+            return
+        try:
+            self._proc.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+            self._proc.stdin.flush()
+        except (OSError, ValueError):  # the helper is gone: the PDF is laid out here
+            self.close()
+
+    def _answer(self) -> dict[str, Any] | None:
         proc, self._proc = self._proc, None
         if proc is None:
             return None
         try:
-            out, _ = proc.communicate(json.dumps(request).encode("utf-8"))
+            out, _ = proc.communicate()
             reply = json.loads(out.decode("utf-8"))
         except (OSError, ValueError):
             _stop(proc)
@@ -189,36 +303,78 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _serve() -> None:
-    """The helper's side: get WeasyPrint ready, read one request (JSON: ``html``, ``path``) from
-    standard input, write the PDF and answer on standard output (``path``, or ``error`` and
-    ``hint`` for an error the user can act on, or ``crash``)."""
-    import gc
+def _requests(inbox: queue.SimpleQueue[dict[str, Any] | None]) -> None:
+    """Read the requests, a JSON object a line, as they come (the helper may be busy laying
+    out the first part when the rest is sent); ``None`` once the input ends."""
+    try:
+        for line in sys.stdin.buffer:
+            inbox.put(json.loads(line))
+    except ValueError:  # not a request: stop as at the end of the input
+        pass
+    inbox.put(None)
 
+
+def _attempt(work: Callable[..., object], *args: Any) -> dict[str, Any] | None:
+    """``work(*args)``; ``None`` when it went through, else the answer that says why not: an
+    ``error`` the user can act on (with its ``hint``), or a ``crash`` (the command then lays the
+    document out itself)."""
     from advisor.errors import AdvisorError
 
-    gc.disable()  # one document and out: its cycles go with the process (5-10 % faster layout)
-    ready: AdvisorError | None = None
     try:
-        _warm_up()
-    except AdvisorError as exc:  # reported once the request comes, as the command would
-        ready = exc
-    except Exception:  # noqa: BLE001, S110 - only a head start: the request says what is wrong
-        pass
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+        work(*args)
+    except AdvisorError as exc:
+        return {"error": exc.message, "hint": exc.hint}
+    except Exception as exc:  # noqa: BLE001 - answered, and the command retries in-process
+        return {"crash": f"{type(exc).__name__}: {exc}"}
+    return None
+
+
+def _first_part(request: dict[str, Any], laid: list[tuple[Report, Layout]]) -> None:
+    """The first part of the report in ``request``: its pages made and laid out."""
+    from advisor.report.html import Report
+
+    report = Report.from_data(request["first"])
+    layout = Layout()
+    layout.first(report.html("proposal", for_pdf=True), int(request["rest_pages"]))
+    laid.append((report, layout))
+
+
+def _last_part(request: dict[str, Any], laid: list[tuple[Report, Layout]]) -> None:
+    """The rest of the report laid out first, and the PDF of both; or a whole document."""
+    if "rest" not in request:
+        write_pdf(request["html"], request["path"])
+        return
+    report, layout = laid[0]  # none: a crash, and the command lays the document out itself
+    report.add(**request["rest"])
+    layout.finish(report.html("outcomes", for_pdf=True), request["path"])
+
+
+def _serve() -> None:
+    """The helper's side: get WeasyPrint ready, then read the requests on standard input: the
+    first part (``first``, ``rest_pages``), laid out at once, then the rest or the whole
+    document (``html``, ``path``). Write the PDF and answer once, on standard output: ``path``,
+    or ``error`` and ``hint`` for an error the user can act on, or ``crash``."""
+    import gc
+
+    gc.disable()  # one document and out: its cycles go with the process (5-10 % faster layout)
+    inbox: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+    threading.Thread(target=_requests, args=(inbox,), daemon=True).start()
+    # WeasyPrint missing is said in answer to the request, as the command would say it
+    failed = _attempt(_warm_up)
+    if failed is not None and "crash" in failed:  # only a head start: the request will tell
+        failed = None
     log = _Collect()
     logging.getLogger("weasyprint").addHandler(log)
-    try:
-        if ready is not None:
-            raise ready
-        reply: dict[str, Any] = {"path": str(write_pdf(request["html"], request["path"]))}
-    except AdvisorError as exc:
-        reply = {"error": exc.message, "hint": exc.hint}
-    except Exception as exc:  # noqa: BLE001 - answered, and the command retries in-process
-        reply = {"crash": f"{type(exc).__name__}: {exc}"}
-    reply["log"] = log.messages
-    sys.stdout.write(json.dumps(reply))
-    sys.stdout.flush()
+    laid: list[tuple[Report, Layout]] = []  # the first part, once laid out
+    while (request := inbox.get()) is not None:
+        if "first" in request:  # a failure is said once the rest has come
+            failed = failed or _attempt(_first_part, request, laid)
+            continue
+        reply = failed or _attempt(_last_part, request, laid) or {"path": request["path"]}
+        reply["log"] = log.messages
+        sys.stdout.write(json.dumps(reply))
+        sys.stdout.flush()
+        return
 
 
 if __name__ == "__main__":
