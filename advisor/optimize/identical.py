@@ -150,12 +150,14 @@ def build_table(twins: pd.DataFrame, companies: pd.Series | None = None) -> Iden
             members.setdefault(home, {str(row["etf"])})
             sources.setdefault(home, _PROSPECTUS.format(index=home) + " (snapshot twins table)")
         members[home].add(str(fund))
-    if companies is not None:
-        for tickers in companies.groupby(companies).groups.values():
-            if len(tickers) > 1:
-                name = f"share classes of one company ({', '.join(sorted(map(str, tickers)))})"
-                members[name] = set(map(str, tickers))
-                sources[name] = "share classes of one issuer, treated as identical (conservative)"
+    if companies is not None:  # the few companies with several tickers (a groupby of all: 40 ms)
+        classes: dict[str, set[str]] = {}
+        for ticker, company in companies[companies.duplicated(keep=False)].items():
+            classes.setdefault(str(company), set()).add(str(ticker))
+        for tickers in classes.values():
+            name = f"share classes of one company ({', '.join(sorted(tickers))})"
+            members[name] = tickers
+            sources[name] = "share classes of one issuer, treated as identical (conservative)"
     table: dict[str, IdenticalGroup] = {}
     for name, tickers in members.items():
         group = IdenticalGroup(name, frozenset(tickers), sources[name])
