@@ -24,6 +24,7 @@ Two things keep the PDF fast (``benchmarks/bench_report.py``):
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import queue
@@ -195,7 +196,7 @@ class PdfWorker:
     def __init__(self) -> None:
         self._proc: subprocess.Popen[bytes] | None
         self._report: Report | None = None  # kept to lay the PDF out here, if need be
-        self._last: tuple[str | None, str] | None = None  # (the whole HTML, or None; the path)
+        self._last: tuple[Callable[[], str], str] | None = None  # (the whole HTML, the path)
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "advisor.report.pdf"],
@@ -215,12 +216,12 @@ class PdfWorker:
         PDF's path."""
         if self._report is None or self._report.outcomes is None:
             raise ValueError("PdfWorker.finish() needs first(report) and report.add() before")
-        self._last = (None, str(path))
+        self._last = (functools.partial(self._report.html, for_pdf=True), str(path))
         self._tell({"rest": self._report.outcomes, "path": str(path)})
 
     def send(self, html: str, path: str | Path) -> None:
         """A whole document, for ``path``."""
-        self._last = (html, str(path))
+        self._last = (lambda: html, str(path))
         self._tell({"html": html, "path": str(path)})
 
     def wait(self) -> Path:
@@ -229,12 +230,10 @@ class PdfWorker:
 
         if self._last is None:
             raise ValueError("PdfWorker.wait() comes after send() or finish()")
-        html, path = self._last
+        whole, path = self._last
         reply = self._answer()
         if reply is None or "crash" in reply:  # the helper broke: lay the document out here
-            if html is None and self._report is not None:
-                html = self._report.html(for_pdf=True)
-            return write_pdf(html or "", path)
+            return write_pdf(whole(), path)
         for message in reply.get("log", []):  # WeasyPrint's warnings, as it logs them here
             logging.getLogger("weasyprint").warning("%s", message)
         if "error" in reply:
@@ -350,10 +349,11 @@ def _last_part(request: dict[str, Any], laid: list[tuple[Report, Layout]]) -> No
 
 
 def _serve() -> None:
-    """The helper's side: get WeasyPrint ready, then read the requests on standard input: the
-    first part (``first``, ``rest_pages``), laid out at once, then the rest or the whole
-    document (``html``, ``path``). Write the PDF and answer once, on standard output: ``path``,
-    or ``error`` and ``hint`` for an error the user can act on, or ``crash``."""
+    """The helper's side: get WeasyPrint ready, then read the requests on standard input: a
+    report's first part (``first``: its JSON, and ``rest_pages``), laid out at once, then its
+    rest (``rest``: the outcomes' JSON, and ``path``); or a whole document (``html``, ``path``).
+    Write the PDF and answer once, on standard output: ``path``, or ``error`` and ``hint`` for an
+    error the user can act on, or ``crash``."""
     import gc
 
     gc.disable()  # one document and out: its cycles go with the process (5-10 % faster layout)
