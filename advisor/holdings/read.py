@@ -17,6 +17,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import pandas as pd
+
 from advisor.domain import Holdings, Instrument
 from advisor.errors import InputError
 from advisor.holdings import accounts, instrument_lines, lines, lots, tickers
@@ -153,13 +155,39 @@ def read_holdings(
     name = os.fspath(path)
     canon_map = {tickers.canonical(k): tickers.canonical(v) for k, v in (mapping or {}).items()}
     ctx = Context(name, known, canon_map, prices, names, mutual_funds=mutual_funds)
+    header, kept = _lines(name, unknown, ctx)
+    positions = [r for r in kept if r.kind == "position"]
+    cash_rows = [r for r in kept if r.kind != "position"]
+    basis, cash, cash_weight = _checked_totals(name, header, kept, positions, cash_rows, ctx)
+    for key in sorted(set(canon_map) - ctx.used):
+        ctx.note(f"--map {key}={canon_map[key]} matched no line")
+    frame, terms = lines.aggregate(positions, ctx)
+    lots.note_undated(positions, "acquired" in header.columns, ctx)
+    account_table = _account_table(header, kept, cash_rows, ctx)
+    ctx.warnings.sort(key=lambda item: item[0])
+    return Holdings(path=name, positions=frame, cash=cash, cash_weight=cash_weight,
+                    cash_lines=tuple(sorted(r.line for r in cash_rows)),
+                    warnings=tuple(text for _, text in ctx.warnings), basis=basis,
+                    instruments=terms, lots=lots.table(positions), accounts=account_table)  # fmt: skip
+
+
+def _lines(
+    name: str, unknown: Literal["error", "cash", "skip"], ctx: Context
+) -> tuple[Header, list[Row]]:
+    """The file's header and its lines, sum and total lines dropped, unknown tickers handled,
+    weights scaled to fractions."""
     table = read_table(name, lambda rows: _header_at(rows) is not None)
     header = _find_header(table, name)
     rows = lines.skip_sum_totals(_read_body(table, header, ctx), header, ctx)
     kept = lines.handle_unknown(rows, unknown, ctx)
     lines.scale_weights(kept, header, ctx)
-    positions = [r for r in kept if r.kind == "position"]
-    cash_rows = [r for r in kept if r.kind != "position"]
+    return header, kept
+
+
+def _checked_totals(name: str, header: Header, kept: list[Row], positions: list[Row],
+                    cash_rows: list[Row], ctx: Context) -> tuple[str, float, float]:  # fmt: skip
+    """(the values' basis, cash, cash weight), once the lines are checked against each other
+    and the snapshot; a file with no holdings at all is refused."""
     if not kept:
         skipped = "".join(f"; {text}" for _, text in ctx.warnings[:3])
         message = f"no holdings found below the header (line {header.line}){skipped}"
@@ -170,29 +198,20 @@ def read_holdings(
     cash, cash_weight = lines.cash_totals(cash_rows, header, basis, name)
     lines.check_implied_prices(positions, ctx)
     instrument_lines.note_accrued(positions, header, ctx)
-    for key in sorted(set(canon_map) - ctx.used):
-        ctx.note(f"--map {key}={canon_map[key]} matched no line")
-    frame, terms = lines.aggregate(positions, ctx)
-    lots.note_undated(positions, "acquired" in header.columns, ctx)
+    return basis, cash, cash_weight
+
+
+def _account_table(
+    header: Header, kept: list[Row], cash_rows: list[Row], ctx: Context
+) -> pd.DataFrame:
+    """The accounts the lines name, with their cash (and the notes on them)."""
     named = "account" in header.columns or any(r.account for r in kept)
     cash_of = accounts.cash_by_account((r.account, r.value) for r in cash_rows)
     seen = [(r.account, r.account_name) for r in sorted(kept, key=lambda r: r.line)]
     account_table, said = accounts.table(seen, cash_of, named)
     for text in said:
         ctx.note(text)
-    ctx.warnings.sort(key=lambda item: item[0])
-    return Holdings(
-        path=name,
-        positions=frame,
-        cash=cash,
-        cash_weight=cash_weight,
-        cash_lines=tuple(sorted(r.line for r in cash_rows)),
-        warnings=tuple(text for _, text in ctx.warnings),
-        basis=basis,
-        instruments=terms,
-        lots=lots.table(positions),
-        accounts=account_table,
-    )
+    return account_table
 
 
 # --- the header --------------------------------------------------------------------------------
