@@ -26,7 +26,7 @@ def write_report(
     hedges = (
         advisor.hedge(whatif, market, cost_bps=proposal.mandate.cost_bps) if o["hedges"] else None
     )
-    document.add(whatif.to_dict(), curve.to_dict(), hedges.to_dict() if hedges else None)
+    document.add(*html.outcomes(whatif, curve, hedges))
     if worker is not None:
         worker.finish(o["pdf"])
     written = []

@@ -318,13 +318,17 @@ def report(proposal: Any, cover: Cover) -> Report:
     return Report(proposal.to_dict(), cover)
 
 
+def _decided(d: dict[str, Any]) -> dict[str, Any]:
+    """The part of the portfolio the proposal decides, after it (the frontier's part)."""
+    return (d["scope"] or {}).get("after") or d["after"]  # type: ignore[no-any-return]
+
+
 def _proposal_context(d: dict[str, Any], cover: Cover) -> dict[str, Any]:
     """The first part's figures, from the proposal's JSON."""
     from markupsafe import Markup
 
     names = _names(d)
     after, has_trades = d["after"], bool(d["trades"])
-    decided = (d["scope"] or {}).get("after") or after  # the frontier's part of the account
     sectors = _sectors(d, has_trades)
     sectors["chart"] = Markup(sectors["chart"])  # the charts escape every text they hold
     return {
@@ -336,7 +340,7 @@ def _proposal_context(d: dict[str, Any], cover: Cover) -> dict[str, Any]:
         "accounts": _trades_by_account(d, names), "sectors": sectors,
         "te_groups": _te_groups(d),
         "te_holdings": _te_holdings(after if has_trades else d["before"], names),
-        "no_trades_reason": "" if has_trades else _no_trades_reason(d, decided),
+        "no_trades_reason": "" if has_trades else _no_trades_reason(d, _decided(d)),
         "sells": sum(t["side"] == "sell" for t in d["trades"]),
         "buys": sum(t["side"] == "buy" for t in d["trades"]),
     }  # fmt: skip
@@ -350,12 +354,12 @@ def _outcomes_context(
     validation: dict[str, Any],
 ) -> dict[str, Any]:
     """The rest's figures, from the what-if run's and the frontier's JSON."""
-    w, f = whatif, frontier
     from markupsafe import Markup
 
+    w, f = whatif, frontier
     has_trades = bool(d["trades"])
     scen, scen_chart = _scenarios(w, has_trades)
-    decided = (d["scope"] or {}).get("after") or d["after"]
+    decided = _decided(d)
     point = (decided["concentration"]["megacap_weight"], decided["risk"]["tracking_error"])
     return {
         "w": w, "f": f, "scenarios": scen, "scenario_chart": Markup(scen_chart),
@@ -371,7 +375,8 @@ def template() -> Any:
     return _environment().get_template("proposal.html.j2")
 
 
-def _outcomes(whatif: Any, frontier: Any, hedges: Any) -> tuple[Any, Any, Any]:
+def outcomes(whatif: Any, frontier: Any, hedges: Any = None) -> tuple[Any, Any, Any]:
+    """The JSON :meth:`Report.add` takes, from the what-if run, the frontier and the hedges."""
     return whatif.to_dict(), frontier.to_dict(), hedges.to_dict() if hedges is not None else None
 
 
@@ -379,11 +384,11 @@ def context(
     proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any = None
 ) -> dict[str, Any]:
     """Everything the template shows, from the results' ``to_dict()``."""
-    return report(proposal, cover).add(*_outcomes(whatif, frontier, hedges)).context
+    return report(proposal, cover).add(*outcomes(whatif, frontier, hedges)).context
 
 
 def render(proposal: Any, whatif: Any, frontier: Any, cover: Cover, hedges: Any = None) -> str:
     """The proposal document as one self-contained HTML page; with ``hedges`` (an
     :class:`~advisor.scenarios.hedging.HedgeReport` of the same what-if run), its hedging
     section."""
-    return report(proposal, cover).add(*_outcomes(whatif, frontier, hedges)).html()
+    return report(proposal, cover).add(*outcomes(whatif, frontier, hedges)).html()
