@@ -13,8 +13,8 @@ Two things keep the PDF fast (``benchmarks/bench_report.py``):
   document; its CSS parser takes 10 ms).
 * :class:`PdfWorker`: ``advisor report --pdf`` starts WeasyPrint in a helper process before it
   computes the proposal, so that importing it, compiling the document's template and laying out
-  a first page (0.65-1.1 s traced) happen on another core meanwhile. The document then goes to it in two
-  parts, as the results' JSON (:class:`~advisor.report.html.Report`): the first part (cover to
+  a first page (0.65-1.1 s traced) happen on another core meanwhile. The document then goes to
+  it in two parts, as the results' JSON (:class:`~advisor.report.html.Report`): the first part (cover to
   "before and after", about 70 % of the layout) as soon as the proposal is made, laid out while
   the scenarios and the frontier are computed; then the rest (:class:`Layout` numbers the two
   as one document). When the helper cannot be used, the PDF is laid out in the command's own
