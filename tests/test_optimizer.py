@@ -371,20 +371,31 @@ def test_fixed_holdings_are_constants_of_every_measure(market) -> None:  # noqa:
     assert float(largest_company(p)) == pytest.approx(a.concentration.max_company_weight, rel=1e-9)
 
 
-def test_cvxpy_is_imported_without_scipy_stats_and_entropy_still_works() -> None:
+def test_cvxpy_is_imported_without_scipy_stats_or_optimize_and_both_still_work() -> None:
     """advisor/optimize/cvxpy_import.py: a fresh process imports the optimizer without loading
-    scipy.stats; cvxpy's one use of it still works, and scipy.stats imports as usual after."""
+    scipy.stats or scipy.optimize; cvxpy's uses of them still work (its entropy, its SCIPY
+    solver on a linear problem), and both import as usual after."""
     import subprocess
     import sys
 
     code = (
         "import sys, math\n"
         "import advisor.optimize.optimizer\n"
-        "assert 'cvxpy' in sys.modules and 'scipy.stats' not in sys.modules\n"
+        "assert 'cvxpy' in sys.modules\n"
+        "assert 'scipy.stats' not in sys.modules and 'scipy.optimize' not in sys.modules\n"
+        "import scipy\n"
+        "assert 'optimize' not in vars(scipy) and 'stats' not in vars(scipy)\n"
         "from cvxpy.atoms.quantum_rel_entr import entropy\n"
         "assert abs(entropy([0.5, 0.5]) - math.log(2)) < 1e-12\n"
-        "import scipy.stats\n"
+        "import cvxpy as cp\n"
+        "assert {'CLARABEL', 'SCIPY'} <= set(cp.installed_solvers())\n"
+        "x = cp.Variable(2)\n"
+        "lp = cp.Problem(cp.Maximize(cp.sum(x)), [x >= 0, x[0] + 2 * x[1] <= 1, x <= 0.8])\n"
+        "lp.solve(solver='SCIPY')\n"
+        "assert lp.status == 'optimal' and abs(lp.value - 0.9) < 1e-6, lp.value\n"
+        "import scipy.stats, scipy.optimize\n"
         "assert abs(scipy.stats.norm.cdf(0.0) - 0.5) < 1e-12\n"
+        "assert abs(scipy.optimize.brentq(lambda v: v - 0.25, 0.0, 1.0) - 0.25) < 1e-9\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

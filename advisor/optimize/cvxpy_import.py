@@ -1,28 +1,43 @@
-"""Import cvxpy without loading ``scipy.stats`` (half a second of every ``advisor propose``).
+"""Import cvxpy without loading ``scipy.stats`` and ``scipy.optimize`` (0.6 s of every
+``advisor propose`` on this project's 2-core machine, measured with ``python -X importtime``).
 
-cvxpy imports ``scipy.stats`` at start-up for one function, ``entropy``, used by its quantum
-relative-entropy atom (``cvxpy/atoms/quantum_rel_entr.py``), which advisor never uses. Loading
-``scipy.stats`` costs about 0.5 s (measured with ``python -X importtime``: 0.5-0.8 s of cvxpy's
-1.1-1.7 s on this project's 2-core machine). While cvxpy is imported, a stand-in module answers
-``from scipy.stats import entropy`` with a function that imports the real one when it is called;
-the stand-in is removed right after, so any later ``import scipy.stats`` loads the real module.
-If ``scipy.stats`` or cvxpy is already loaded, cvxpy is imported as usual.
+At start-up cvxpy loads two scipy modules that advisor never uses:
+
+* ``scipy.stats``, for one function, ``entropy``, used by its quantum relative-entropy atom
+  (``cvxpy/atoms/quantum_rel_entr.py``): about 0.5 s;
+* ``scipy.optimize``, when it lists the installed solvers (``cvxpy/reductions/solvers/
+  defines.py``: each solver's ``import_solver``; its SCIPY solver imports ``scipy.optimize``,
+  which loads ``scipy.spatial`` and HiGHS with it): 0.1-0.15 s.
+
+While cvxpy is imported, stand-in modules answer for both: ``from scipy.stats import entropy``
+gets a function that imports the real one when it is called, and any other name asked of a
+stand-in loads the real module. The stand-ins are removed right after, so any later import
+loads the real modules, and cvxpy's SCIPY solver (which imports ``scipy.optimize`` again when
+it solves) still works. If either module or cvxpy is already loaded, cvxpy is imported as usual.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from typing import Any
 
+_DEFERRED = ("scipy.stats", "scipy.optimize")
 
-class _StatsStandIn(types.ModuleType):
-    """``scipy.stats`` as cvxpy's import sees it: ``entropy`` only."""
+
+class _StandIn(types.ModuleType):
+    """A scipy module as cvxpy's import sees it: ``entropy`` deferred to its first call, any
+    other name taken from the real module (imported then)."""
 
     def __getattr__(self, name: str) -> Any:
-        if name == "entropy":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self.__name__ == "scipy.stats" and name == "entropy":
             return _entropy
-        raise AttributeError(f"scipy.stats stand-in: {name!r} (only cvxpy's import uses it)")
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
 
 
 def _entropy(*args: Any, **kwargs: Any) -> Any:
@@ -33,16 +48,18 @@ def _entropy(*args: Any, **kwargs: Any) -> Any:
 
 
 def import_cvxpy() -> types.ModuleType:
-    """The ``cvxpy`` module, imported without ``scipy.stats`` when neither is loaded yet."""
-    if "cvxpy" in sys.modules or "scipy.stats" in sys.modules:
+    """The ``cvxpy`` module, imported without ``scipy.stats`` and ``scipy.optimize`` when
+    neither they nor cvxpy are loaded yet."""
+    if "cvxpy" in sys.modules or any(name in sys.modules for name in _DEFERRED):
         import cvxpy
 
         return cvxpy
-    stand_in = _StatsStandIn("scipy.stats")
-    sys.modules["scipy.stats"] = stand_in
+    stand_ins = {name: _StandIn(name) for name in _DEFERRED}
+    sys.modules.update(stand_ins)
     try:
         import cvxpy
     finally:
-        if sys.modules.get("scipy.stats") is stand_in:
-            del sys.modules["scipy.stats"]
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
     return cvxpy
