@@ -372,16 +372,19 @@ def test_fixed_holdings_are_constants_of_every_measure(market) -> None:  # noqa:
 
 
 def test_cvxpy_is_imported_without_scipy_stats_or_optimize_and_both_still_work() -> None:
-    """advisor/optimize/cvxpy_import.py: a fresh process imports the optimizer without loading
-    scipy.stats or scipy.optimize; cvxpy's uses of them still work (its entropy, its SCIPY
-    solver on a linear problem), and both import as usual after."""
+    """advisor/optimize/cvxpy_import.py: a fresh process imports the optimizer without cvxpy
+    (and scipy.sparse), which loads at its first use, without scipy.stats or scipy.optimize;
+    cvxpy's uses of them still work (its entropy, its SCIPY solver on a linear problem), and
+    both import as usual after."""
     import subprocess
     import sys
 
     code = (
         "import sys, math\n"
-        "import advisor.optimize.optimizer\n"
-        "assert 'cvxpy' in sys.modules\n"
+        "import advisor.optimize.proposal\n"
+        "assert 'cvxpy' not in sys.modules and 'scipy.sparse' not in sys.modules\n"
+        "from advisor.optimize.optimizer import cp\n"
+        "assert cp.Variable is not None and 'cvxpy' in sys.modules\n"
         "assert 'scipy.stats' not in sys.modules and 'scipy.optimize' not in sys.modules\n"
         "import scipy\n"
         "assert 'optimize' not in vars(scipy) and 'stats' not in vars(scipy)\n"

@@ -14,6 +14,10 @@ gets a function that imports the real one when it is called, and any other name 
 stand-in loads the real module. The stand-ins are removed right after, so any later import
 loads the real modules, and cvxpy's SCIPY solver (which imports ``scipy.optimize`` again when
 it solves) still works. If either module or cvxpy is already loaded, cvxpy is imported as usual.
+
+:func:`deferred` is cvxpy imported at its first use rather than when the optimizer's module is:
+``advisor report`` analyses the portfolio (and sends its pages on it to the PDF's helper) before
+the 0.4-0.9 s of cvxpy's import.
 """
 
 from __future__ import annotations
@@ -63,3 +67,20 @@ def import_cvxpy() -> types.ModuleType:
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
     return cvxpy
+
+
+class _Deferred:
+    """The ``cvxpy`` module, imported (by :func:`import_cvxpy`) when a name is first asked of it;
+    each name is kept once found."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = getattr(import_cvxpy(), name)
+        setattr(self, name, value)
+        return value
+
+
+def deferred() -> Any:
+    """``cvxpy``, imported at its first use (``cp = deferred()``; ``cp.Variable`` imports it)."""
+    return _Deferred()

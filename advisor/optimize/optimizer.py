@@ -16,16 +16,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from advisor.errors import SolverError
 from advisor.optimize import limits as lim
-from advisor.optimize.cvxpy_import import import_cvxpy
+from advisor.optimize.cvxpy_import import deferred
 from advisor.optimize.limits import LIMITS, OPTIONAL, Limit, Point, active_limits, cash_cap
 from advisor.optimize.mandate import Mandate, Objective
 from advisor.optimize.problem import Account, ProblemData
 
-cp = import_cvxpy()  # without scipy.stats: see advisor/optimize/cvxpy_import.py
+cp = deferred()  # imported at first use, without scipy.stats: see advisor/optimize/cvxpy_import.py
 
 OFF = 1e4  # the value of a limit that is built but switched off (no measure reaches it)
 TE_SCALE = 1e4  # TE^2 ~ 1e-4: scale so that Clarabel's absolute gap is negligible
@@ -180,6 +179,8 @@ class Rebalancer:
         """The sales as pieces (:mod:`advisor.optimize.pieces`): ``z`` sold of each piece,
         ``0 <= z <= cap``; an asset's sale is the sum of its pieces', and the gain and tax of the
         sales are linear in ``z`` (DPP: caps, gains and taxes are Parameters)."""
+        import scipy.sparse as sp
+
         L = len(self.pieces)
         M = sp.csr_matrix((np.ones(L), (self.pieces, np.arange(L))), shape=(n, L))
         z = cp.Variable(L, nonneg=True, name="sold")

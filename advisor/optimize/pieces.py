@@ -17,9 +17,12 @@ Without lots a holding is one piece (its average cost basis, of unknown date).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 #: Tax per unit of gain where nothing else is known: the top federal long-term rate with the net
 #: investment income tax, 20 % + 3.8 % (IRC 1(h), 1411; ../shared/tax-facts.md).
@@ -78,6 +81,8 @@ class Pieces:
 
     def matrix(self, n: int) -> sp.csr_matrix:
         """``n x L``: 1 where piece ``k`` belongs to asset ``i`` (sums pieces into assets)."""
+        import scipy.sparse as sp
+
         L = len(self)
         return sp.csr_matrix((np.ones(L), (self.asset, np.arange(L))), shape=(n, L))
 

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from advisor.analytics.risk import ActiveRisk, active_risk
 from advisor.market.lookthrough import Model, lookthrough_matrix, unit_risk_matrix
 from advisor.market.snapshot import Market
 from advisor.optimize.pieces import DEFAULT_LONG_RATE, Pieces
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,6 +106,8 @@ def problem_data(
     ``sleeves`` name the sleeve funds (for a sleeve mix), ``classes`` the asset class of every
     asset and fixed holding (for an asset mix).
     """
+    import scipy.sparse as sp  # here, not at import: see advisor/optimize/cvxpy_import.py
+
     fixed = pd.Series(dtype=float) if fixed is None else fixed[fixed != 0]
     index = pd.Index(assets)
     every = index.append(fixed.index.difference(index))
