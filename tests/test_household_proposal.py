@@ -138,3 +138,16 @@ def test_harvest_sells_the_loss_and_buys_a_substitute(proposal, household, marke
     saved = proposal.tax.to_dict()["estimated_tax"] - h.tax.to_dict()["estimated_tax"]
     assert saved == pytest.approx(4_640.0 * 0.238, abs=0.05)
     assert any(d.startswith("harvested: BND") for d in h.diagnostics)
+
+
+@pytest.mark.parametrize("harvest", [False, True])
+def test_on_analysis_gets_the_proposals_before_figures_once(household, market, harvest) -> None:  # noqa: ANN001
+    """propose(on_analysis=...): called once, before the optimizer, with the analysis whose
+    figures are the proposal's "before" (with --harvest too, where the proposal is made on the
+    holdings after the harvest's swaps but the "before" is the holdings as read)."""
+    seen = []
+    m = Mandate(megacap_target=0.35, max_te=0.04, tax_rates=household.tax_rates, harvest=harvest)
+    p = advisor.propose(household.holdings, market, m, on_analysis=seen.append)
+    assert len(seen) == 1
+    assert seen[0].to_dict() == p.to_dict()["before"]
+    assert p.feasible and len(p.trades) > 0

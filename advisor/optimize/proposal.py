@@ -9,7 +9,7 @@ the status is ``infeasible`` and the diagnostics name the limit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -99,6 +99,7 @@ def propose(
     benchmark: str | None = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
     total_value: float | None = None,
+    on_analysis: Callable[[Analysis], None] | None = None,
 ) -> Proposal:
     """Propose a rebalance of ``holdings`` toward the mandate's sleeves, within its limits.
 
@@ -106,14 +107,17 @@ def propose(
     US-equity part's megacap weight brought down to the S&P 500's at the least cost, within a 3 %
     tracking error, the money to the default sleeves in equal shares, the asset mix kept
     (:mod:`advisor.optimize.scope`). ``total_value`` values a weights-only file.
+    ``on_analysis`` is called once with the analysis of the holdings as they are (the figures of
+    the proposal's ``before``) as soon as it is made, before the optimizer runs: ``advisor
+    report`` lays out its pages on the portfolio today meanwhile.
     """
     market = market or load_market()
     mandate = mandate or Mandate()
     kw = {"benchmark": benchmark, "megacaps": megacaps, "total_value": total_value}
     day = pd.Timestamp(mandate.trade_date) if mandate.trade_date else market.as_of
     if mandate.harvest:
-        return _with_harvest(holdings, market, mandate, day, kw)
-    p = _propose(holdings, market, mandate, **kw)
+        return _with_harvest(holdings, market, mandate, day, kw, on_analysis)
+    p = _propose(holdings, market, mandate, **kw, on_analysis=on_analysis)
     conflicts = wash_sales(p, holdings, day) if p.feasible else pd.DataFrame()
     if len(conflicts):  # hold back the losses' securities and decide again
         held = sorted(set(conflicts["ticker"]))
@@ -126,12 +130,15 @@ def propose(
 
 
 def _with_harvest(holdings: Holdings, market: Market, mandate: Mandate, day: pd.Timestamp,
-                  kw: dict[str, Any]) -> Proposal:  # fmt: skip
+                  kw: dict[str, Any], on_analysis: Callable[[Analysis], None] | None = None,
+                  ) -> Proposal:  # fmt: skip
     """The proposal with tax-loss harvesting in front (:mod:`advisor.optimize.harvest`)."""
     from advisor.optimize import harvest as hv
 
     before = analyze(holdings, market, benchmark=kw["benchmark"], megacaps=kw["megacaps"],
                      total_value=kw["total_value"])  # fmt: skip
+    if on_analysis is not None:
+        on_analysis(before)
     prices = (before.positions["value"] / before.positions["shares"]).dropna()
     chosen = hv.candidates(holdings, market, mandate, day, prices)
     plain = mandate.relaxed(harvest=False)
@@ -146,10 +153,11 @@ def _with_harvest(holdings: Holdings, market: Market, mandate: Mandate, day: pd.
 
 
 def _propose(holdings: Holdings, market: Market, mandate: Mandate, *, benchmark: str | None,
-             megacaps: Sequence[str], total_value: float | None) -> Proposal:  # fmt: skip
+             megacaps: Sequence[str], total_value: float | None,
+             on_analysis: Callable[[Analysis], None] | None = None) -> Proposal:  # fmt: skip
     """One proposal (see :func:`propose`)."""
     s = prepared = prepare(holdings, market, mandate, benchmark=benchmark, megacaps=megacaps,
-                           total_value=total_value)  # fmt: skip
+                           total_value=total_value, on_analysis=on_analysis)  # fmt: skip
     m = s.mandate
     cheap = precheck(s.data, s.account, m)
     if cheap:

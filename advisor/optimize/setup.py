@@ -8,7 +8,7 @@ position, a fraction of the account, becomes a fraction of the scope decided.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -134,11 +134,14 @@ def prepare(
     benchmark: object = None,
     megacaps: Sequence[str] = DEFAULT_MEGACAPS,
     total_value: float | None = None,
+    on_analysis: Callable[[Analysis], None] | None = None,
 ) -> Setup:
-    """Analyse the account, choose the scope, and build the problem over the scope's holdings
-    and the sleeve funds."""
+    """Analyse the account (``on_analysis`` is given the analysis as soon as it is made),
+    choose the scope, and build the problem over the scope's holdings and the sleeve funds."""
     holdings = with_values(holdings, market, total_value)
     account_before = analyze(holdings, market, benchmark=benchmark, megacaps=megacaps)
+    if on_analysis is not None:
+        on_analysis(account_before)
     total = float(account_before.total_value or 0.0)
     s = scopes.choose(holdings, account_before, mandate, benchmark)
     _check_cost_basis(s.holdings, mandate)
