@@ -18,7 +18,7 @@ from advisor.cli.common import (
     options,
 )
 from advisor.cli.main import main
-from advisor.report.document import client_name, write_report
+from advisor.report.document import client_name, today_pages, write_report
 from advisor.report.pdf import pdf_helper
 
 report_options = options(
@@ -53,23 +53,27 @@ def report(output: Path | None, pdf: Path | None, client: str | None, advisor_na
 
     Example: advisor report portfolios/household.yaml --output proposal.html --advisor "A. Adviser"
     """
+    import datetime as dt
+
     import advisor as lib
 
     if output is None and pdf is None:
         raise click.UsageError("give --output PATH (HTML) and/or --pdf PATH")
-    # with a PDF, WeasyPrint gets ready in a helper process, on another core, meanwhile
+    # with a PDF, WeasyPrint gets ready in a helper process, on another core, meanwhile; it
+    # lays out the pages on the portfolio today while the proposal is computed
     with pdf_helper(pdf is not None) as worker:
         market, holdings, opts = load_inputs(o)
         household = o.get("household")
         mandate = build_mandate(o)
-        proposal = lib.propose(holdings, market, mandate, **opts)
+        settings = dict(opts, output=output, pdf=pdf, client=client, advisor=advisor_name,
+                        paper=paper, hedges=hedges, points=points, date=dt.date.today())  # fmt: skip
+        early = today_pages(worker, settings, household) if worker is not None else None
+        proposal = lib.propose(holdings, market, mandate, **opts, on_analysis=early)
         echo_warnings(list(proposal.before.warnings))
         if not proposal.feasible:
             for line in proposal.diagnostics:
                 click.echo(f"  {line}", err=True)
             exit_if_infeasible(proposal)
-        name = client_name(client, household, proposal)
-        settings = dict(opts, output=output, pdf=pdf, client=name, advisor=advisor_name,
-                        paper=paper, hedges=hedges, points=points)  # fmt: skip
+        settings["client"] = client_name(client, household, proposal.before)
         for path in write_report(proposal, holdings, market, settings, pdf_worker=worker):
             click.echo(f"Wrote {path}", err=True)

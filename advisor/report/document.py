@@ -4,6 +4,7 @@ HTML written, and the PDF with the ``pdf`` extra. One function for ``advisor rep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ def write_report(
     import advisor
     from advisor.report import html
 
-    document = html.report(proposal, html.Cover(o["client"], o["advisor"] or "", paper=o["paper"]))
+    document = html.report(proposal, _cover(o, o["client"]))
     worker = pdf_worker if o["pdf"] is not None else None
     if worker is not None:
         worker.first(document, html.rest_pages(o["hedges"]))
@@ -42,18 +43,41 @@ def write_report(
     return written
 
 
+def today_pages(worker: Any, o: dict[str, Any], household: Any = None) -> Callable[[Any], None]:
+    """``propose(on_analysis=...)`` for a PDF through ``worker`` (a started
+    :class:`~advisor.report.pdf.PdfWorker`): the pages on the portfolio today are made from the
+    analysis and laid out in the helper while the proposal is computed. ``o`` are the settings
+    :func:`write_report` gets (with ``client`` None to name it as :func:`client_name` does,
+    and a ``date``, the same for both)."""
+    from advisor.report import html
+
+    def send(analysis: Any) -> None:
+        cover = _cover(o, client_name(o["client"], household, analysis))
+        after = [html.rest_pages(o["hedges"]) + n for n in html.decided_pages()]
+        worker.today(html.today(analysis, cover), after)
+
+    return send
+
+
+def _cover(o: dict[str, Any], client: str) -> Any:
+    from advisor.report import html
+
+    return html.Cover(client, o["advisor"] or "", o.get("date"), paper=o["paper"])
+
+
 def document_settings(path: Path, household: Any, proposal: Any, opts: dict[str, Any]) -> dict:
     """``propose --report PATH``: the document's settings with the defaults of ``report``."""
     pdf = path.suffix.lower() == ".pdf"
     return dict(opts, output=None if pdf else path, pdf=path if pdf else None,
-                client=client_name(None, household, proposal), advisor=None, paper="a4",
+                client=client_name(None, household, proposal.before), advisor=None, paper="a4",
                 hedges=False, points=8)  # fmt: skip
 
 
-def client_name(client: str | None, household: Any, proposal: Any) -> str:
-    """The name on the cover: --client, else the household file's, else the file's name."""
+def client_name(client: str | None, household: Any, before: Any) -> str:
+    """The name on the cover: --client, else the household file's, else the name of the file
+    ``before`` (the analysis of the holdings, or the proposal's) was read from."""
     if client:
         return client
     if household is not None:
         return str(household.name)
-    return Path(str(proposal.before.source or "client")).stem.replace("_", " ").capitalize()
+    return Path(str(before.source or "client")).stem.replace("_", " ").capitalize()

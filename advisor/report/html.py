@@ -1,15 +1,17 @@
 """The client proposal document: one self-contained HTML page (inline CSS and SVG, no script).
 
-:func:`report` makes the :class:`Report` of a :class:`~advisor.optimize.proposal.Proposal`;
+:func:`report` makes the :class:`Report` of a :class:`~advisor.optimize.proposal.Proposal`
+(:func:`today` its part on the portfolio today, from the analysis alone, before the proposal);
 :meth:`Report.add` gives it the :class:`~advisor.scenarios.whatif.WhatIf` run on it and the
 :class:`~advisor.optimize.frontier.Frontier` of the same holdings (:func:`render` does both), and
 :meth:`Report.html` fills the Jinja2 template ``templates/proposal.html.j2`` (autoescape on: every
-text from an input file is escaped), whole or in its two :data:`PARTS` (the PDF lays out the
-first while the rest is computed: :mod:`advisor.report.pdf`). Every figure is read from the
-results' ``to_dict()``, the JSON the commands print, and formatted with
-the tables' own :func:`~advisor.report.numbers.pct` and :func:`~advisor.report.numbers.money`;
-the view here selects, groups and orders. One sum is its own: the megacap weight held directly
-and through funds, the analysis's ``megacap_sources`` split by the holding's kind.
+text from an input file is escaped), whole or in its :data:`PARTS` (the PDF lays out "today"
+while the proposal is computed and the proposal's part while the rest is:
+:mod:`advisor.report.pdf`). Every figure is read from the results' ``to_dict()``, the JSON the
+commands print, and formatted with the tables' own :func:`~advisor.report.numbers.pct` and
+:func:`~advisor.report.numbers.money`; the view here selects, groups and orders. One sum is its
+own: the megacap weight held directly and through funds, the analysis's ``megacap_sources``
+split by the holding's kind.
 """
 
 from __future__ import annotations
@@ -105,20 +107,28 @@ def _series(has_trades: bool, today: list[float], proposed: list[float],
     return [*out, ("benchmark", benchmark)]
 
 
-def _sectors(d: dict[str, Any], has_trades: bool) -> dict[str, Any]:
-    """Sector weights today, proposed and in the benchmark, and their bar chart."""
+def _sectors_today(before: dict[str, Any]) -> dict[str, Any]:
+    """Sector weights today and in the benchmark, and their bar chart."""
+    from markupsafe import Markup
+
+    sectors = before["concentration"]["sectors"]
+    rows = [{"sector": k, "today": v["weight"], "benchmark": v["benchmark_weight"]}
+            for k, v in sectors.items()]  # fmt: skip
+    series = [("today", [r["today"] for r in rows]), ("benchmark", [r["benchmark"] for r in rows])]
+    chart = charts.bars(list(sectors), series, "Weight, seen through the funds (% of the "
+                        "portfolio)", "sectors")  # fmt: skip
+    return {"rows": rows, "chart": Markup(chart)}  # the charts escape every text they hold
+
+
+def _sectors(d: dict[str, Any]) -> dict[str, Any]:
+    """Sector weights today, proposed and in the benchmark."""
     before = d["before"]["concentration"]["sectors"]
     after = d["after"]["concentration"]["sectors"]
     labels = list(before) + [k for k in after if k not in before]
     rows = [{"sector": k, "today": before.get(k, {}).get("weight", 0.0),
              "proposed": after.get(k, {}).get("weight", 0.0),
              "benchmark": (before.get(k) or after[k])["benchmark_weight"]} for k in labels]  # fmt: skip
-    series = _series(
-        has_trades, *([r[k] for r in rows] for k in ("today", "proposed", "benchmark"))
-    )
-    chart = charts.bars(labels, series, "Weight, seen through the funds (% of the portfolio)",
-                        "sectors")  # fmt: skip
-    return {"rows": rows, "chart": chart}
+    return {"rows": rows}
 
 
 def _te_groups(d: dict[str, Any]) -> list[dict[str, Any]]:
@@ -220,10 +230,15 @@ def _no_trades_reason(d: dict[str, Any], decided: dict[str, Any]) -> str:
     return "The portfolio already meets every limit of the mandate."
 
 
-#: The document's two parts. The first (cover to "before and after") needs only the proposal,
-#: so a PDF can be laid out while the rest (the trade-off, scenarios, hedging, methodology,
-#: glossary, disclosures) is computed; the rest starts on a page of its own.
-PARTS = ("all", "proposal", "outcomes")
+#: The document's parts. "today" (the portfolio today) needs only the analysis of the holdings,
+#: so a PDF can lay it out while the proposal is computed; "proposal" (cover to "before and
+#: after", with "today" or a mark where its pages go) needs the proposal, and is laid out while
+#: the rest ("outcomes": the trade-off, scenarios, hedging, methodology, glossary, disclosures)
+#: is computed. "today", "proposal"'s sections after it, and the rest each start a page.
+PARTS = ("all", "today", "proposal", "outcomes")
+
+#: Where "today"'s pages go in the "proposal" part laid out without them.
+TODAY_MARK = "<!--today-->"
 
 
 def rest_pages(hedges: bool) -> int:
@@ -233,15 +248,29 @@ def rest_pages(hedges: bool) -> int:
     return 6 if hedges else 4
 
 
+def decided_pages() -> tuple[int, ...]:
+    """How many pages "the proposal" and "before and after" take together, the likeliest first:
+    4 or 3 on the example portfolios with trades (a trade list over two pages or one, and
+    "before and after" over two), 2 without. Guesses for "Page i of n" while "today" is laid
+    out before the proposal is made; :mod:`advisor.report.pdf` checks them, as
+    :func:`rest_pages`, and lays "today" out again if none was right."""
+    return (4, 3)
+
+
 class Report:
     """The proposal document of one proposal, from the JSON the commands print (the results'
-    ``to_dict()``): the first part from the proposal's alone, the rest once :meth:`add` has the
-    what-if run's, the frontier's and (optionally) the hedges'. Made by :func:`report`; plain
-    data throughout, so the PDF's helper process can make the same pages from the same JSON
-    (:meth:`data`, :meth:`from_data`)."""
+    ``to_dict()``): "today" from the analysis of the holdings alone (``before``, the proposal's
+    own once it is given), the first part from the proposal's, the rest once :meth:`add` has
+    the what-if run's, the frontier's and (optionally) the hedges'. Made by :func:`report` (or
+    :func:`today` before the proposal); plain data throughout, so the PDF's helper process can
+    make the same pages from the same JSON (:meth:`data`, :meth:`from_data`)."""
 
-    def __init__(self, proposal: dict[str, Any], cover: Cover) -> None:
+    def __init__(self, proposal: dict[str, Any] | None, cover: Cover,
+                 before: dict[str, Any] | None = None) -> None:  # fmt: skip
+        if proposal is None and before is None:
+            raise ValueError("Report needs the proposal's JSON or the analysis's (before)")
         self.proposal, self.cover = proposal, cover
+        self.before: dict[str, Any] = proposal["before"] if proposal is not None else before  # type: ignore[assignment]
         self.outcomes: dict[str, Any] | None = None
         self._ctx: dict[str, Any] | None = None
 
@@ -256,6 +285,8 @@ class Report:
         holdings, ``hedges`` (a :class:`~advisor.scenarios.hedging.HedgeReport`'s JSON, of the
         same what-if run) for the hedging section, and the methodology's ``validation`` figures
         (by default :func:`advisor.report.validation.figures`)."""
+        if self.proposal is None:
+            raise ValueError("Report.add() needs the proposal (a Report made by report())")
         if validation is None:
             from advisor.report.validation import figures
 
@@ -269,39 +300,64 @@ class Report:
     def context(self) -> dict[str, Any]:
         """Everything the template shows (the rest's figures once :meth:`add` has run)."""
         if self._ctx is None:
-            self._ctx = _proposal_context(self.proposal, self.cover)
+            self._ctx = _today_context(self.before, self.cover)
+            if self.proposal is not None:
+                self._ctx.update(_proposal_context(self.proposal, self.cover))
             if self.outcomes is not None:
                 o = self.outcomes
                 self._ctx.update(_outcomes_context(self.proposal, **o))
         return self._ctx
 
-    def html(self, part: str = "all", for_pdf: bool = False) -> str:
+    def html(self, part: str = "all", for_pdf: bool = False, today_apart: bool = False) -> str:
         """One self-contained HTML page: the whole document, or one of its :data:`PARTS`.
         ``for_pdf``: without the embedded faces (:mod:`advisor.report.pdf` adds them as a
-        style sheet) and without the phone layout (a media query WeasyPrint does not read)."""
+        style sheet) and without the phone layout (a media query WeasyPrint does not read).
+        ``today_apart``: the "proposal" part with :data:`TODAY_MARK` for "today"'s pages."""
         if part not in PARTS:
             raise ValueError(f"part must be one of {PARTS}, not {part!r}")
-        if part != "proposal" and self.outcomes is None:
+        if part != "today" and self.proposal is None:
+            raise ValueError("only the part 'today' can be made before the proposal")
+        if part in ("all", "outcomes") and self.outcomes is None:
             raise ValueError("the rest of the document needs Report.add(whatif, frontier) first")
         from markupsafe import Markup
 
         faces = Markup("" if for_pdf else typeface.font_face_css())  # base64 only: no input text
-        ctx = dict(self.context, part=part, for_pdf=for_pdf, font_faces=faces)
+        ctx = dict(self.context, part=part, for_pdf=for_pdf, font_faces=faces,
+                   today_apart=today_apart)  # fmt: skip
         return str(template().render(**ctx))
 
     def data(self) -> dict[str, Any]:
-        """The proposal's JSON and the cover, as JSON (the rest is :attr:`outcomes`)."""
+        """The proposal's JSON (or, before it, the analysis's) and the cover, as JSON (the rest
+        is :attr:`outcomes`)."""
         c = self.cover
         date = (c.date or dt.date.today()).isoformat()
-        return {"proposal": self.proposal, "cover": {"client": c.client, "advisor": c.advisor,
-                                                     "date": date, "paper": c.paper}}  # fmt: skip
+        out: dict[str, Any] = {"cover": {"client": c.client, "advisor": c.advisor, "date": date,
+                                         "paper": c.paper}}  # fmt: skip
+        if self.proposal is not None:
+            out["proposal"] = self.proposal
+        else:
+            out["before"] = self.before
+        return out
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Report:
         """The report :meth:`data` describes."""
         c = data["cover"]
         cover = Cover(c["client"], c["advisor"], dt.date.fromisoformat(c["date"]), c["paper"])
-        return cls(data["proposal"], cover)
+        return cls(data.get("proposal"), cover, data.get("before"))
+
+
+def dated(cover: Cover) -> Cover:
+    """``cover`` dated today if it has no date (dated once: the PDF's helper process dates the
+    document the same)."""
+    return cover if cover.date is not None else dataclasses.replace(cover, date=dt.date.today())
+
+
+def today(analysis: Any, cover: Cover) -> Report:
+    """The document's part on the portfolio today, from the
+    :class:`~advisor.analytics.analysis.Analysis` of the holdings (before the proposal is made:
+    ``propose(on_analysis=...)``)."""
+    return Report(None, dated(cover), analysis.to_dict())
 
 
 def report(proposal: Any, cover: Cover) -> Report:
@@ -313,9 +369,7 @@ def report(proposal: Any, cover: Cover) -> Report:
             + "; ".join(proposal.diagnostics),
             "Run advisor propose with the same options to see which limit to relax",
         )
-    if cover.date is None:  # dated once: the PDF's helper process dates it the same
-        cover = dataclasses.replace(cover, date=dt.date.today())
-    return Report(proposal.to_dict(), cover)
+    return Report(proposal.to_dict(), dated(cover))
 
 
 def _decided(d: dict[str, Any]) -> dict[str, Any]:
@@ -323,21 +377,24 @@ def _decided(d: dict[str, Any]) -> dict[str, Any]:
     return (d["scope"] or {}).get("after") or d["after"]  # type: ignore[no-any-return]
 
 
-def _proposal_context(d: dict[str, Any], cover: Cover) -> dict[str, Any]:
-    """The first part's figures, from the proposal's JSON."""
-    from markupsafe import Markup
-
-    names = _names(d)
-    after, has_trades = d["after"], bool(d["trades"])
-    sectors = _sectors(d, has_trades)
-    sectors["chart"] = Markup(sectors["chart"])  # the charts escape every text they hold
+def _today_context(before: dict[str, Any], cover: Cover) -> dict[str, Any]:
+    """The figures of "today", from the analysis's JSON (the proposal's ``before``)."""
     return {
         "cover": cover, "today": (cover.date or dt.date.today()).isoformat(),
         "paper": PAPERS.get(cover.paper, "A4"), "family": typeface.FAMILY,
-        "p": d, "names": names, "has_trades": has_trades,
-        "before": d["before"], "after": after,
+        "before": before, "after": None, "split": {"before": _megacap_split(before)},
+        "sectors_today": _sectors_today(before),
+    }  # fmt: skip
+
+
+def _proposal_context(d: dict[str, Any], cover: Cover) -> dict[str, Any]:
+    """The first part's figures, from the proposal's JSON (with :func:`_today_context`)."""
+    names = _names(d)
+    after, has_trades = d["after"], bool(d["trades"])
+    return {
+        "p": d, "names": names, "has_trades": has_trades, "before": d["before"], "after": after,
         "split": {"before": _megacap_split(d["before"]), "after": _megacap_split(after)},
-        "accounts": _trades_by_account(d, names), "sectors": sectors,
+        "accounts": _trades_by_account(d, names), "sectors": _sectors(d),
         "te_groups": _te_groups(d),
         "te_holdings": _te_holdings(after if has_trades else d["before"], names),
         "no_trades_reason": "" if has_trades else _no_trades_reason(d, _decided(d)),

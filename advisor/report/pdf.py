@@ -14,11 +14,13 @@ Two things keep the PDF fast (``benchmarks/bench_report.py``):
 * :class:`PdfWorker`: ``advisor report --pdf`` starts WeasyPrint in a helper process before it
   computes the proposal, so that importing it, compiling the document's template and laying out
   a first page (0.65-1.1 s traced) happen on another core meanwhile. The document then goes to
-  it in two parts, as the results' JSON (:class:`~advisor.report.html.Report`): the first part (cover to
-  "before and after", about 70 % of the layout) as soon as the proposal is made, laid out while
-  the scenarios and the frontier are computed; then the rest (:class:`Layout` numbers the two
-  as one document). When the helper cannot be used, the PDF is laid out in the command's own
-  process: the same pages.
+  it in three parts, as the results' JSON (:class:`~advisor.report.html.Report`): the pages on
+  the portfolio today as soon as the holdings are analysed (``propose(on_analysis=...)``), laid
+  out while the optimizer imports cvxpy and solves; the proposal's part (cover, summary, the
+  trades, "before and after") as soon as the proposal is made, laid out while the scenarios
+  and the frontier are computed; then the rest (:class:`Layout` numbers the parts as one
+  document). When the helper cannot be used, the PDF is laid out in the command's own process:
+  the same pages.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,7 +99,7 @@ def write_pdf(html: str, path: str | Path) -> Path:
 
 
 #: A page with nothing on it: while one part of a document is laid out, blank pages stand for
-#: the other part's, so that "Page i of n" counts them; they are not kept.
+#: the other parts' pages, so that "Page i of n" counts them; they are not kept.
 _BLANK_BEFORE = '<div style="break-after: page"></div>'
 _BLANK_AFTER = '<div style="break-before: page"></div>'
 
@@ -111,42 +113,86 @@ def _with_blank_pages(html: str, before: int = 0, after: int = 0) -> str:
     )
 
 
+def _page_of(document: Any, anchor: str) -> int:
+    """The index of the page where the element with id ``anchor`` starts."""
+    return next(i for i, page in enumerate(document.pages) if anchor in page.anchors)
+
+
 class Layout:
     """WeasyPrint with the document's faces (:mod:`advisor.report.typeface`, given as a style
     sheet of their own, whether or not the HTML embeds them), fetching nothing.
 
-    A document is laid out whole (:meth:`write`) or in two parts, numbered as one ("Page i of
-    n"): :meth:`first` can lay out the first part before the second is written, and
-    :meth:`finish` lays out the second and writes the PDF of both. Each part is laid out as a
-    document of all the pages, the other part's pages blank, and only its own pages are kept.
-    The number of the second part's pages is a guess until it is laid out; when the guess was
-    wrong, the first part is laid out again. The second part must start on a page of its own.
-    Both parts share one font configuration, so the faces are embedded once."""
+    A document is laid out whole (:meth:`write`) or in parts, numbered as one ("Page i of n"):
+    :meth:`today` can lay out the part on the portfolio today before the proposal is made,
+    :meth:`first` the proposal's part (cover to "before and after", with "today" or a mark where
+    its pages go: :data:`~advisor.report.html.TODAY_MARK`) before the rest is computed, and
+    :meth:`finish` lays out the rest and writes the PDF of all. Each part is laid out as a
+    document of all the pages, the other parts' pages blank, and only its own pages are kept.
+    The number of the later parts' pages is a guess until they are laid out; when a guess was
+    wrong, the part is laid out again. Every part starts on a page of its own. All parts share
+    one font configuration, so the faces are embedded once."""
 
     def __init__(self) -> None:
         self._weasyprint = _weasyprint()
         self._config, self._sheet = _faces(self._weasyprint)
-        self._first: tuple[str, Any, int] | None = None  # (HTML, laid out, its own pages)
+        #: "today" laid out, by (pages before it, pages after it): (HTML, laid out, its pages)
+        self._today: dict[tuple[int, int], tuple[str, Any, int]] = {}
+        #: the first part: (HTML, laid out, its pages before "today", "today"'s, its after)
+        self._first: tuple[str, Any, int, int, int] | None = None
 
     def write(self, html: str, target: str | Path | None) -> bytes | None:
-        """The PDF of ``html``, written to ``target`` (or returned when it is None)."""
+        """The PDF of ``html``, a whole document, written to ``target`` (or returned when it is
+        None)."""
         return self._write(self._render(html), target)
 
+    def today(self, html: str, after: int, before: int = 1) -> int:
+        """Lay out the part "today", ``before`` pages (the cover's) guessed to come before it and
+        ``after`` after it; its number of pages."""
+        laid = self._render(_with_blank_pages(html, before=before, after=after))
+        pages = len(laid.pages) - before - after
+        self._today[(before, after)] = (html, laid, pages)
+        return pages
+
     def first(self, html: str, rest_pages: int) -> None:
-        """Lay out the first part, the second guessed to take ``rest_pages`` pages."""
+        """Lay out the first part, the rest guessed to take ``rest_pages`` pages. With its mark
+        for "today" (laid out by :meth:`today` before), as many blank pages stand there."""
+        from advisor.report.html import TODAY_MARK
+
+        today = 0
+        if TODAY_MARK in html:
+            if not self._today:
+                raise ValueError("Layout.today() comes before a first part without 'today'")
+            today = next(iter(self._today.values()))[2]
+            html = html.replace(TODAY_MARK, _BLANK_AFTER * today, 1)
         laid = self._render(_with_blank_pages(html, after=rest_pages))
-        self._first = (html, laid, len(laid.pages) - rest_pages)
+        own = len(laid.pages) - rest_pages
+        head = own if not today else _page_of(laid, "proposal") - today
+        self._first = (html, laid, head, today, own - head - today)
 
     def finish(self, html: str, target: str | Path | None) -> bytes | None:
-        """Lay out the second part and write the PDF of both to ``target`` (or return it)."""
+        """Lay out the rest and write the PDF of all the parts to ``target`` (or return it)."""
         if self._first is None:
             raise ValueError("Layout.first() comes before Layout.finish()")
-        first_html, laid, n = self._first
+        first_html, laid, head, today, decided = self._first
+        n = head + today + decided
         rest = self._render(_with_blank_pages(html, before=n))
-        rest_pages = len(rest.pages) - n
-        if len(laid.pages) != n + rest_pages:  # the total was guessed wrong: number it again
-            laid = self._render(_with_blank_pages(first_html, after=rest_pages))
-        return self._write(laid.copy(laid.pages[:n] + rest.pages[n:]), target)
+        total = len(rest.pages)
+        if len(laid.pages) != total:  # the rest's length was guessed wrong: number it again
+            laid = self._render(_with_blank_pages(first_html, after=total - n))
+        pages = laid.pages[:head]
+        if today:
+            pages += self._today_pages(head, total - head - today)
+        pages += laid.pages[head + today : n] + rest.pages[n:]
+        return self._write(laid.copy(pages), target)
+
+    def _today_pages(self, before: int, after: int) -> list[Any]:
+        """The pages of "today", numbered for ``before`` pages before them and ``after`` after
+        (laid out again unless one of :meth:`today`'s guesses was right)."""
+        if (before, after) not in self._today:
+            html = next(iter(self._today.values()))[0]
+            self.today(html, after, before)
+        _, laid, pages = self._today[(before, after)]
+        return laid.pages[before : before + pages]  # type: ignore[no-any-return]
 
     def _render(self, html: str) -> Any:
         from advisor.report.typeface import font_face_css
@@ -188,10 +234,12 @@ class PdfWorker:
     """WeasyPrint in a helper process (``python -m advisor.report.pdf``), ready before the
     document is: start it, compute, then give it the document. Either a whole HTML page
     (:meth:`write`, or :meth:`send` and :meth:`wait`), or an
-    :class:`~advisor.report.html.Report` in two parts: :meth:`first` as soon as the proposal is
-    made (the helper makes the first part's pages from its JSON and lays them out while the
-    rest is computed), then :meth:`finish` once its outcomes are added, and :meth:`wait`. Use
-    as a context manager, so the helper never outlives the command."""
+    :class:`~advisor.report.html.Report` in parts: optionally :meth:`today` as soon as the
+    holdings are analysed (the helper lays out the pages on the portfolio today while the
+    proposal is computed), :meth:`first` as soon as the proposal is made (the helper makes the
+    first part's pages from its JSON and lays them out while the rest is computed), then
+    :meth:`finish` once its outcomes are added, and :meth:`wait`. Use as a context manager, so
+    the helper never outlives the command."""
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[bytes] | None
@@ -204,6 +252,13 @@ class PdfWorker:
             )  # fmt: skip
         except (OSError, ValueError):  # no interpreter to start (embedded Python): lay out here
             self._proc = None
+
+    def today(self, report: Report, after: Sequence[int]) -> None:
+        """Lay out the part on the portfolio today of ``report`` (made by
+        :func:`~advisor.report.html.today`, before the proposal) now; the parts after it are
+        expected to take one of ``after`` pages, the likeliest first (each is laid out while the
+        helper has nothing else to do; the right one is picked once the proposal's is known)."""
+        self._tell({"today": report.data(), "after": [int(n) for n in after]})
 
     def first(self, report: Report, rest_pages: int) -> None:
         """Lay out the first part of ``report`` (its proposal's) now; the rest, to come, is
@@ -328,32 +383,71 @@ def _attempt(work: Callable[..., object], *args: Any) -> dict[str, Any] | None:
     return None
 
 
-def _first_part(request: dict[str, Any], laid: list[tuple[Report, Layout]]) -> None:
-    """The first part of the report in ``request``: its pages made and laid out."""
+class _Parts:
+    """The helper's document so far: the layout, "today"'s guesses still to lay out, and the
+    report once its first part has come."""
+
+    def __init__(self) -> None:
+        self.layout: Layout | None = None
+        self.today: tuple[str, list[int]] | None = None  # ("today"'s HTML, guesses to lay out)
+        self.report: Report | None = None
+
+    def pending(self) -> bool:
+        """A guess of "today"'s numbering is left to lay out."""
+        return self.layout is not None and self.today is not None and bool(self.today[1])
+
+    def guess(self) -> None:
+        """Lay out "today" for its next guess (see :meth:`pending`)."""
+        if self.layout is not None and self.today is not None and self.today[1]:
+            html, guesses = self.today
+            self.layout.today(html, guesses.pop(0))
+
+
+def _today_part(request: dict[str, Any], parts: _Parts) -> None:
+    """The part on the portfolio today: its pages made, laid out for the likeliest guess."""
+    from advisor.report.html import Report
+
+    report = Report.from_data(request["today"])
+    parts.layout = Layout()
+    parts.today = (report.html("today", for_pdf=True), [int(n) for n in request["after"]])
+    parts.guess()
+
+
+def _first_part(request: dict[str, Any], parts: _Parts) -> None:
+    """The first part of the report in ``request``: its pages made and laid out (beside
+    "today"'s, when they are laid out already)."""
     from advisor.report.html import Report
 
     report = Report.from_data(request["first"])
-    layout = Layout()
-    layout.first(report.html("proposal", for_pdf=True), int(request["rest_pages"]))
-    laid.append((report, layout))
+    apart = parts.layout is not None and parts.today is not None
+    if not apart:
+        parts.layout = Layout()
+    parts.today = None  # no more guesses: the first part's layout tells
+    html = report.html("proposal", for_pdf=True, today_apart=apart)
+    parts.layout.first(html, int(request["rest_pages"]))  # type: ignore[union-attr]
+    parts.report = report
 
 
-def _last_part(request: dict[str, Any], laid: list[tuple[Report, Layout]]) -> None:
-    """The rest of the report laid out first, and the PDF of both; or a whole document."""
+def _last_part(request: dict[str, Any], parts: _Parts) -> None:
+    """The rest of the report laid out, and the PDF of all; or a whole document."""
     if "rest" not in request:
         write_pdf(request["html"], request["path"])
         return
-    report, layout = laid[0]  # none: a crash, and the command lays the document out itself
+    report, layout = parts.report, parts.layout
+    if report is None or layout is None:  # the first part failed: the command lays it out
+        raise RuntimeError("the first part of the document was not laid out")
     report.add(**request["rest"])
     layout.finish(report.html("outcomes", for_pdf=True), request["path"])
 
 
 def _serve() -> None:
-    """The helper's side: get WeasyPrint ready, then read the requests on standard input: a
-    report's first part (``first``: its JSON, and ``rest_pages``), laid out at once, then its
-    rest (``rest``: the outcomes' JSON, and ``path``); or a whole document (``html``, ``path``).
-    Write the PDF and answer once, on standard output: ``path``, or ``error`` and ``hint`` for an
-    error the user can act on, or ``crash``."""
+    """The helper's side: get WeasyPrint ready, then read the requests on standard input:
+    optionally the part on the portfolio today (``today``: its JSON, and the guesses ``after``
+    of the pages after it), laid out at once and again for each further guess while nothing
+    else waits; a report's first part (``first``: its JSON, and ``rest_pages``), laid out at
+    once, then its rest (``rest``: the outcomes' JSON, and ``path``); or a whole document
+    (``html``, ``path``). Write the PDF and answer once, on standard output: ``path``, or
+    ``error`` and ``hint`` for an error the user can act on, or ``crash``."""
     import gc
 
     gc.disable()  # one document and out: its cycles go with the process (5-10 % faster layout)
@@ -365,12 +459,23 @@ def _serve() -> None:
         failed = None
     log = _Collect()
     logging.getLogger("weasyprint").addHandler(log)
-    laid: list[tuple[Report, Layout]] = []  # the first part, once laid out
-    while (request := inbox.get()) is not None:
-        if "first" in request:  # a failure is said once the rest has come
-            failed = failed or _attempt(_first_part, request, laid)
+    parts = _Parts()
+    while True:
+        if inbox.empty() and parts.pending():  # a further guess, while nothing else waits
+            if _attempt(parts.guess) is not None:  # the first part is laid out with "today"
+                parts = _Parts()
             continue
-        reply = failed or _attempt(_last_part, request, laid) or {"path": request["path"]}
+        request = inbox.get()
+        if request is None:
+            return
+        if "today" in request:  # a failure: the first part is then laid out with "today"
+            if failed is None and _attempt(_today_part, request, parts) is not None:
+                parts = _Parts()
+            continue
+        if "first" in request:  # a failure is said once the rest has come
+            failed = failed or _attempt(_first_part, request, parts)
+            continue
+        reply = failed or _attempt(_last_part, request, parts) or {"path": request["path"]}
         reply["log"] = log.messages
         sys.stdout.write(json.dumps(reply))
         sys.stdout.flush()
