@@ -61,7 +61,7 @@ def breakdown(file: str, out: Path) -> dict[str, float]:
         state[name] = fn()
         times[name] = time.perf_counter() - t
 
-    step("import advisor", lambda: __import__("advisor"))
+    step("import advisor and pandas", lambda: __import__("advisor.holdings.household"))
     import advisor
     from advisor.holdings.household import is_household
     from advisor.report import html, pdf
