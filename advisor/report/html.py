@@ -272,7 +272,7 @@ class Report:
         if proposal is None and before is None:
             raise ValueError("Report needs the proposal's JSON or the analysis's (before)")
         self.proposal, self.cover = proposal, cover
-        self.before: dict[str, Any] = proposal["before"] if proposal is not None else before  # type: ignore[assignment]
+        self.before: dict[str, Any] = proposal["before"] if proposal is not None else before or {}
         self.outcomes: dict[str, Any] | None = None
         self._ctx: dict[str, Any] | None = None
 
@@ -305,9 +305,8 @@ class Report:
             self._ctx = _today_context(self.before, self.cover)
             if self.proposal is not None:
                 self._ctx.update(_proposal_context(self.proposal, self.cover))
-            if self.outcomes is not None:
-                o = self.outcomes
-                self._ctx.update(_outcomes_context(self.proposal, **o))
+            if self.proposal is not None and self.outcomes is not None:
+                self._ctx.update(_outcomes_context(self.proposal, **self.outcomes))
         return self._ctx
 
     def html(self, part: str = "all", for_pdf: bool = False, today_apart: bool = False) -> str:
