@@ -100,7 +100,7 @@ def breakdown(file: str, out: Path) -> dict[str, float]:
         first = doc.html("proposal", for_pdf=True, today_apart=True)  # type: ignore[attr-defined]
         rest = doc.html("outcomes", for_pdf=True)  # type: ignore[attr-defined]
         rest_pages = html.rest_pages(False)
-        step("pdf, today", lambda: layout.today(early, rest_pages + html.decided_pages()[0]))
+        step("pdf, today", lambda: layout.today(early, rest_pages + html.decided_pages()))
         step("pdf, first part", lambda: layout.first(first, rest_pages))
         step("pdf, rest and writing", lambda: layout.finish(rest, out / "b.pdf"))
     return times

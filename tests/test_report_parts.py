@@ -122,7 +122,7 @@ def test_three_parts_give_the_pages_of_the_whole_document(
 
 def test_the_guesses_are_the_example(report: html.Report, whole: list[str]) -> None:
     """The likeliest guess of the pages after "today" is right for the example."""
-    assert _decided(report) == html.decided_pages()[0]
+    assert _decided(report) == html.decided_pages()
 
 
 def test_today_is_the_same_before_the_proposal(report: html.Report, early: html.Report) -> None:
@@ -170,9 +170,10 @@ def test_the_helper_lays_out_the_parts(
 def test_the_helper_lays_out_today_first(
     report: html.Report, early: html.Report, whole: list[str], tmp_path: Path
 ) -> None:
-    """ "today" sent before the proposal (with a wrong guess first), then the parts."""
+    """The part "today" sent before the proposal (with a wrong guess of the pages after it:
+    laid out again), then the parts."""
     with pdf.PdfWorker() as worker:
-        worker.today(early, [99, len(whole) - 4])
+        worker.today(early, len(whole) - 3)
         worker.first(report, html.rest_pages(False))
         worker.finish(tmp_path / "helper.pdf")
         path = worker.wait()
@@ -183,7 +184,7 @@ def test_a_helper_that_dies_after_today_is_replaced(
     report: html.Report, early: html.Report, whole: list[str], tmp_path: Path
 ) -> None:
     with pdf.PdfWorker() as worker:
-        worker.today(early, [len(whole) - 4])
+        worker.today(early, len(whole) - 4)
         assert worker._proc is not None
         worker._proc.kill()
         worker._proc.wait()

@@ -22,6 +22,7 @@ from advisor.optimize import limits as lim
 from advisor.optimize.cvxpy_import import deferred
 from advisor.optimize.limits import LIMITS, OPTIONAL, Limit, Point, active_limits, cash_cap
 from advisor.optimize.mandate import Mandate, Objective
+from advisor.optimize.pieces import summing_matrix
 from advisor.optimize.problem import Account, ProblemData
 
 cp = deferred()  # imported at first use, without scipy.stats: see advisor/optimize/cvxpy_import.py
@@ -179,10 +180,8 @@ class Rebalancer:
         """The sales as pieces (:mod:`advisor.optimize.pieces`): ``z`` sold of each piece,
         ``0 <= z <= cap``; an asset's sale is the sum of its pieces', and the gain and tax of the
         sales are linear in ``z`` (DPP: caps, gains and taxes are Parameters)."""
-        import scipy.sparse as sp
-
         L = len(self.pieces)
-        M = sp.csr_matrix((np.ones(L), (self.pieces, np.arange(L))), shape=(n, L))
+        M = summing_matrix(self.pieces, n)
         z = cp.Variable(L, nonneg=True, name="sold")
         p = self.p
         p["cap"] = cp.Parameter(L, nonneg=True, name="cap")

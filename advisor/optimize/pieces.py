@@ -79,13 +79,6 @@ class Pieces:
     def __len__(self) -> int:
         return len(self.asset)
 
-    def matrix(self, n: int) -> sp.csr_matrix:
-        """``n x L``: 1 where piece ``k`` belongs to asset ``i`` (sums pieces into assets)."""
-        import scipy.sparse as sp
-
-        L = len(self)
-        return sp.csr_matrix((np.ones(L), (self.asset, np.arange(L))), shape=(n, L))
-
     def start(self) -> np.ndarray:
         """Weight of the asset sold before each piece is drawn on (pieces in order)."""
         cum = np.cumsum(self.cap)
@@ -114,3 +107,11 @@ class Pieces:
 
 
 __all__ = ["DEFAULT_LONG_RATE", "Pieces"]
+
+
+def summing_matrix(asset: np.ndarray, n: int) -> sp.csr_matrix:
+    """``n x L``: 1 where piece ``k`` belongs to asset ``asset[k]`` (sums pieces into assets)."""
+    import scipy.sparse as sp  # here, not at import: see advisor/optimize/cvxpy_import.py
+
+    L = len(asset)
+    return sp.csr_matrix((np.ones(L), (asset, np.arange(L))), shape=(n, L))

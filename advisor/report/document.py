@@ -53,7 +53,7 @@ def today_pages(worker: Any, o: dict[str, Any], household: Any = None) -> Callab
 
     def send(analysis: Any) -> None:
         cover = _cover(o, client_name(o["client"], household, analysis))
-        after = [html.rest_pages(o["hedges"]) + n for n in html.decided_pages()]
+        after = html.decided_pages() + html.rest_pages(o["hedges"])
         worker.today(html.today(analysis, cover), after)
 
     return send

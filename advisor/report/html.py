@@ -248,15 +248,15 @@ def rest_pages(hedges: bool) -> int:
     return 6 if hedges else 4
 
 
-def decided_pages() -> tuple[int, ...]:
-    """How many pages "the proposal" and "before and after" take together, as guesses for "Page
-    i of n" while "today" is laid out before the proposal is made: 4 (on the example portfolios
-    with trades 4, or 3 for a trade list on one page; 2 without trades). :mod:`advisor.report.pdf`
-    checks the guess, as :func:`rest_pages`'s, and lays "today" out again when it was wrong
-    (0.2-0.4 s). One guess only: the helper lays out each guess while it waits for the proposal,
-    and a second one (traced) delayed the proposal's part by up to 0.35 s when the proposal
-    came during it."""
-    return (4,)
+def decided_pages() -> int:
+    """How many pages "the proposal" and "before and after" take together: 4 on the example
+    portfolios with trades (3 for a trade list on one page, 2 without trades). A guess for
+    "Page i of n" while "today" is laid out before the proposal is made:
+    :mod:`advisor.report.pdf` checks it, as :func:`rest_pages`'s, and lays "today" out again when
+    it was wrong (0.2-0.4 s). One guess only: a second, laid out while the helper waited for the
+    proposal, delayed the proposal's part by up to 0.35 s when the proposal came during it
+    (traced)."""
+    return 4
 
 
 class Report:
@@ -304,7 +304,7 @@ class Report:
         if self._ctx is None:
             self._ctx = _today_context(self.before, self.cover)
             if self.proposal is not None:
-                self._ctx.update(_proposal_context(self.proposal, self.cover))
+                self._ctx.update(_proposal_context(self.proposal))
             if self.proposal is not None and self.outcomes is not None:
                 self._ctx.update(_outcomes_context(self.proposal, **self.outcomes))
         return self._ctx
@@ -388,13 +388,13 @@ def _today_context(before: dict[str, Any], cover: Cover) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _proposal_context(d: dict[str, Any], cover: Cover) -> dict[str, Any]:
-    """The first part's figures, from the proposal's JSON (with :func:`_today_context`)."""
+def _proposal_context(d: dict[str, Any]) -> dict[str, Any]:
+    """The first part's figures, from the proposal's JSON (beside :func:`_today_context`'s, of
+    its ``before``)."""
     names = _names(d)
     after, has_trades = d["after"], bool(d["trades"])
     return {
-        "p": d, "names": names, "has_trades": has_trades, "before": d["before"], "after": after,
-        "split": {"before": _megacap_split(d["before"]), "after": _megacap_split(after)},
+        "p": d, "names": names, "has_trades": has_trades, "after": after,
         "accounts": _trades_by_account(d, names), "sectors": _sectors(d),
         "te_groups": _te_groups(d),
         "te_holdings": _te_holdings(after if has_trades else d["before"], names),

@@ -33,7 +33,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,8 +135,10 @@ class Layout:
     def __init__(self) -> None:
         self._weasyprint = _weasyprint()
         self._config, self._sheet = _faces(self._weasyprint)
-        #: "today" laid out, by (pages before it, pages after it): (HTML, laid out, its pages)
-        self._today: dict[tuple[int, int], tuple[str, Any, int]] = {}
+        self._today_html = ""  # the part "today", once laid out
+        self._today_count = 0  # its pages (whatever the pages around it)
+        #: "today" laid out, by (pages before it, pages after it)
+        self._today: dict[tuple[int, int], Any] = {}
         #: the first part: (HTML, laid out, its pages before "today", "today"'s, its after)
         self._first: tuple[str, Any, int, int, int] | None = None
 
@@ -149,9 +151,9 @@ class Layout:
         """Lay out the part "today", ``before`` pages (the cover's) guessed to come before it and
         ``after`` after it; its number of pages."""
         laid = self._render(_with_blank_pages(html, before=before, after=after))
-        pages = len(laid.pages) - before - after
-        self._today[(before, after)] = (html, laid, pages)
-        return pages
+        self._today_html, self._today_count = html, len(laid.pages) - before - after
+        self._today[(before, after)] = laid
+        return self._today_count
 
     def first(self, html: str, rest_pages: int) -> None:
         """Lay out the first part, the rest guessed to take ``rest_pages`` pages. With its mark
@@ -162,7 +164,7 @@ class Layout:
         if TODAY_MARK in html:
             if not self._today:
                 raise ValueError("Layout.today() comes before a first part without 'today'")
-            today = next(iter(self._today.values()))[2]
+            today = self._today_count
             html = html.replace(TODAY_MARK, _BLANK_AFTER * today, 1)
         laid = self._render(_with_blank_pages(html, after=rest_pages))
         own = len(laid.pages) - rest_pages
@@ -189,10 +191,9 @@ class Layout:
         """The pages of "today", numbered for ``before`` pages before them and ``after`` after
         (laid out again unless one of :meth:`today`'s guesses was right)."""
         if (before, after) not in self._today:
-            html = next(iter(self._today.values()))[0]
-            self.today(html, after, before)
-        _, laid, pages = self._today[(before, after)]
-        return laid.pages[before : before + pages]  # type: ignore[no-any-return]
+            self.today(self._today_html, after, before)
+        laid = self._today[(before, after)]
+        return laid.pages[before : before + self._today_count]  # type: ignore[no-any-return]
 
     def _render(self, html: str) -> Any:
         from advisor.report.typeface import font_face_css
@@ -253,12 +254,11 @@ class PdfWorker:
         except (OSError, ValueError):  # no interpreter to start (embedded Python): lay out here
             self._proc = None
 
-    def today(self, report: Report, after: Sequence[int]) -> None:
+    def today(self, report: Report, after: int) -> None:
         """Lay out the part on the portfolio today of ``report`` (made by
         :func:`~advisor.report.html.today`, before the proposal) now; the parts after it are
-        expected to take one of ``after`` pages, the likeliest first (each is laid out while the
-        helper has nothing else to do; the right one is picked once the proposal's is known)."""
-        self._tell({"today": report.data(), "after": [int(n) for n in after]})
+        expected to take ``after`` pages (laid out again once the proposal's part is, if not)."""
+        self._tell({"today": report.data(), "after": int(after)})
 
     def first(self, report: Report, rest_pages: int) -> None:
         """Lay out the first part of ``report`` (its proposal's) now; the rest, to come, is
@@ -384,33 +384,22 @@ def _attempt(work: Callable[..., object], *args: Any) -> dict[str, Any] | None:
 
 
 class _Parts:
-    """The helper's document so far: the layout, "today"'s guesses still to lay out, and the
+    """The helper's document so far: the layout ("today"'s in it when it came first) and the
     report once its first part has come."""
 
     def __init__(self) -> None:
-        self.layout: Layout | None = None
-        self.today: tuple[str, list[int]] | None = None  # ("today"'s HTML, guesses to lay out)
+        self.layout: Layout | None = None  # made by "today", else by the first part
         self.report: Report | None = None
-
-    def pending(self) -> bool:
-        """A guess of "today"'s numbering is left to lay out."""
-        return self.layout is not None and self.today is not None and bool(self.today[1])
-
-    def guess(self) -> None:
-        """Lay out "today" for its next guess (see :meth:`pending`)."""
-        if self.layout is not None and self.today is not None and self.today[1]:
-            html, guesses = self.today
-            self.layout.today(html, guesses.pop(0))
 
 
 def _today_part(request: dict[str, Any], parts: _Parts) -> None:
-    """The part on the portfolio today: its pages made, laid out for the likeliest guess."""
+    """The part on the portfolio today: its pages made and laid out."""
     from advisor.report.html import Report
 
     report = Report.from_data(request["today"])
-    parts.layout = Layout()
-    parts.today = (report.html("today", for_pdf=True), [int(n) for n in request["after"]])
-    parts.guess()
+    layout = Layout()
+    layout.today(report.html("today", for_pdf=True), int(request["after"]))
+    parts.layout = layout
 
 
 def _first_part(request: dict[str, Any], parts: _Parts) -> None:
@@ -419,13 +408,12 @@ def _first_part(request: dict[str, Any], parts: _Parts) -> None:
     from advisor.report.html import Report
 
     report = Report.from_data(request["first"])
-    apart = parts.layout is not None and parts.today is not None
-    if not apart:
-        parts.layout = Layout()
-    parts.today = None  # no more guesses: the first part's layout tells
-    html = report.html("proposal", for_pdf=True, today_apart=apart)
-    parts.layout.first(html, int(request["rest_pages"]))  # type: ignore[union-attr]
-    parts.report = report
+    apart = parts.layout is not None
+    layout = parts.layout if parts.layout is not None else Layout()
+    layout.first(
+        report.html("proposal", for_pdf=True, today_apart=apart), int(request["rest_pages"])
+    )
+    parts.layout, parts.report = layout, report
 
 
 def _last_part(request: dict[str, Any], parts: _Parts) -> None:
@@ -442,12 +430,12 @@ def _last_part(request: dict[str, Any], parts: _Parts) -> None:
 
 def _serve() -> None:
     """The helper's side: get WeasyPrint ready, then read the requests on standard input:
-    optionally the part on the portfolio today (``today``: its JSON, and the guesses ``after``
-    of the pages after it), laid out at once and again for each further guess while nothing
-    else waits; a report's first part (``first``: its JSON, and ``rest_pages``), laid out at
-    once, then its rest (``rest``: the outcomes' JSON, and ``path``); or a whole document
-    (``html``, ``path``). Write the PDF and answer once, on standard output: ``path``, or
-    ``error`` and ``hint`` for an error the user can act on, or ``crash``."""
+    optionally the part on the portfolio today (``today``: its JSON, and ``after``, a guess of
+    the pages after it), laid out at once; a report's first part (``first``: its JSON, and
+    ``rest_pages``), laid out at once, then its rest (``rest``: the outcomes' JSON, and
+    ``path``); or a whole document (``html``, ``path``). Write the PDF and answer once, on
+    standard output: ``path``, or ``error`` and ``hint`` for an error the user can act on, or
+    ``crash``."""
     import gc
 
     gc.disable()  # one document and out: its cycles go with the process (5-10 % faster layout)
@@ -460,17 +448,10 @@ def _serve() -> None:
     log = _Collect()
     logging.getLogger("weasyprint").addHandler(log)
     parts = _Parts()
-    while True:
-        if inbox.empty() and parts.pending():  # a further guess, while nothing else waits
-            if _attempt(parts.guess) is not None:  # the first part is laid out with "today"
-                parts = _Parts()
-            continue
-        request = inbox.get()
-        if request is None:
-            return
+    while (request := inbox.get()) is not None:
         if "today" in request:  # a failure: the first part is then laid out with "today"
-            if failed is None and _attempt(_today_part, request, parts) is not None:
-                parts = _Parts()
+            if failed is None:
+                _attempt(_today_part, request, parts)
             continue
         if "first" in request:  # a failure is said once the rest has come
             failed = failed or _attempt(_first_part, request, parts)
