@@ -371,34 +371,50 @@ def test_fixed_holdings_are_constants_of_every_measure(market) -> None:  # noqa:
     assert float(largest_company(p)) == pytest.approx(a.concentration.max_company_weight, rel=1e-9)
 
 
-def test_cvxpy_is_imported_without_scipy_stats_or_optimize_and_both_still_work() -> None:
+def test_cvxpy_is_imported_without_the_modules_advisor_does_not_use_and_they_still_work() -> None:
     """advisor/optimize/cvxpy_import.py: a fresh process imports the optimizer without cvxpy
-    (and scipy.sparse), which loads at its first use, without scipy.stats or scipy.optimize;
-    cvxpy's uses of them still work (its entropy, its SCIPY solver on a linear problem), and
-    both import as usual after."""
+    (and scipy.sparse), which loads at its first use, without scipy.stats, .optimize, .special,
+    .linalg and .sparse.linalg nor the other solvers' modules; cvxpy lists the same solvers,
+    and its uses of those modules still work (its entropy atoms' values, a PSD check, the
+    SCIPY, OSQP, SCS, ECOS and HiGHS solvers), as they import as usual after."""
     import subprocess
     import sys
 
+    deferred = ["scipy.stats", "scipy.optimize", "scipy.special", "scipy.linalg",
+                "scipy.sparse.linalg", "osqp", "highspy", "scs", "ecos"]  # fmt: skip
     code = (
         "import sys, math\n"
+        "import numpy as np\n"
         "import advisor.optimize.proposal\n"
         "assert 'cvxpy' not in sys.modules and 'scipy.sparse' not in sys.modules\n"
         "from advisor.optimize.optimizer import cp\n"
         "assert cp.Variable is not None and 'cvxpy' in sys.modules\n"
-        "assert 'scipy.stats' not in sys.modules and 'scipy.optimize' not in sys.modules\n"
+        f"loaded = [m for m in {deferred!r} if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
         "import scipy\n"
         "assert 'optimize' not in vars(scipy) and 'stats' not in vars(scipy)\n"
+        "import cvxpy as cp\n"
+        "assert {'CLARABEL', 'SCIPY', 'OSQP', 'SCS', 'ECOS', 'HIGHS'} <= set(cp.installed_solvers())\n"
         "from cvxpy.atoms.quantum_rel_entr import entropy\n"
         "assert abs(entropy([0.5, 0.5]) - math.log(2)) < 1e-12\n"
-        "import cvxpy as cp\n"
-        "assert {'CLARABEL', 'SCIPY'} <= set(cp.installed_solvers())\n"
+        "assert abs(cp.entr(cp.Constant(0.5)).value - 0.5 * math.log(2)) < 1e-12\n"
+        "assert abs(cp.log_sum_exp(cp.Constant([0.0, 0.0])).value - math.log(2)) < 1e-12\n"
+        "assert abs(cp.lambda_max(cp.Constant(np.diag([1.0, 3.0]))).value - 3.0) < 1e-9\n"
         "x = cp.Variable(2)\n"
         "lp = cp.Problem(cp.Maximize(cp.sum(x)), [x >= 0, x[0] + 2 * x[1] <= 1, x <= 0.8])\n"
-        "lp.solve(solver='SCIPY')\n"
-        "assert lp.status == 'optimal' and abs(lp.value - 0.9) < 1e-6, lp.value\n"
-        "import scipy.stats, scipy.optimize\n"
+        "for solver in ['SCIPY', 'HIGHS', 'ECOS']:\n"
+        "    lp.solve(solver=solver)\n"
+        "    assert lp.status == 'optimal' and abs(lp.value - 0.9) < 1e-6, (solver, lp.value)\n"
+        # the minimum, -1' P^-1 1 / 4 = -2/7, at x = P^-1 1 / 2 = (1/7, 3/7)
+        "qp = cp.Problem(cp.Minimize(cp.quad_form(x, np.array([[2.0, 0.5], [0.5, 1.0]]))\n"
+        "                            - cp.sum(x)), [x >= 0])\n"
+        "for solver in ['OSQP', 'SCS', 'CLARABEL']:\n"
+        "    qp.solve(solver=solver)\n"
+        "    assert qp.status == 'optimal' and abs(qp.value + 2 / 7) < 1e-4, (solver, qp.value)\n"
+        "import scipy.stats, scipy.optimize, scipy.linalg\n"
         "assert abs(scipy.stats.norm.cdf(0.0) - 0.5) < 1e-12\n"
         "assert abs(scipy.optimize.brentq(lambda v: v - 0.25, 0.0, 1.0) - 0.25) < 1e-9\n"
+        "assert abs(scipy.linalg.det(np.eye(2)) - 1.0) < 1e-12\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
