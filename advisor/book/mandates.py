@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import AdvisorError, InputError
-from advisor.holdings.household import _Loader, _Map  # the YAML loader that keeps line numbers
+from advisor.holdings.household import _Map, yaml_loader  # the YAML loader that keeps lines
 from advisor.units import pairs, parse_money, parse_percent
 
 SECTIONS = ("default", "households", "accounts")
@@ -160,7 +160,7 @@ def _load(path: Path) -> _Map:
         raise InputError(f"cannot read the mandate file ({exc.strerror or exc})", path=str(path),
                          hint="check the path given to --mandate") from exc  # fmt: skip
     try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError(f"not valid YAML: {exc.problem or exc}", path=str(path), line=line,

@@ -9,6 +9,7 @@ kept. A YAML mistake is an :class:`~advisor.errors.InputError` naming the YAML l
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from advisor.domain import AccountType, Holdings
 from advisor.holdings import accounts, combine
@@ -135,32 +135,39 @@ class _Map(dict):  # type: ignore[type-arg]
         self.lines: dict[Any, int] = {}
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, with mappings as :class:`_Map`."""
+@functools.cache
+def yaml_loader() -> Any:
+    """PyYAML's safe loader, with mappings as :class:`_Map` (PyYAML is imported here, when a
+    YAML file is read, not with the module: 17 ms of every command)."""
+    import yaml
 
+    class Loader(yaml.SafeLoader):
+        pass
 
-def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    out = _Map(node.start_mark.line + 1)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.lines[key] = key_node.start_mark.line + 1
-    return out
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
+        loader.flatten_mapping(node)
+        out = _Map(node.start_mark.line + 1)
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            out[key] = loader.construct_object(value_node, deep=True)
+            out.lines[key] = key_node.start_mark.line + 1
+        return out
 
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    return Loader
 
 
 def _load(path: Path) -> _Map:
     """The YAML file's top mapping; syntax errors named by line."""
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise bad(str(path), None, f"cannot read the household file ({exc.strerror or exc})",
                   None, "check the path") from exc  # fmt: skip
     try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         message = f"not valid YAML: {exc.problem or exc}"
