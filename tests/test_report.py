@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -256,6 +258,60 @@ def test_pdf_worker_passes_on_weasyprints_warnings(
         worker.write(doc, tmp_path / "there.pdf")
     there = [r.getMessage() for r in caplog.records if r.name == "weasyprint"]
     assert here and there == here
+
+
+_LOADED_LIBRARIES = (
+    "import re, sys\n"
+    "libs = re.findall(r'/(lib(?:pango|gobject|harfbuzz|fontconfig)[^/\\s]*)',"
+    " open('/proc/self/maps').read())\n"
+    "print(sorted(set(libs)))\n"
+)
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
+@needs_pdf
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sonames are Linux's")
+def test_weasyprint_loads_its_libraries_by_soname() -> None:
+    """advisor/report/pdf.py imports WeasyPrint without a ``find_library`` look-up (each runs
+    ldconfig and gcc) and loads the same system libraries as a plain import."""
+    ours = _python(
+        "import ctypes.util\n"
+        "calls = []\n"
+        "find = ctypes.util.find_library\n"
+        "ctypes.util.find_library = lambda name: calls.append(name) or find(name)\n"
+        "from advisor.report.pdf import _weasyprint\n"
+        "_weasyprint()\n"
+        "assert not calls, calls\n" + _LOADED_LIBRARIES
+    )
+    plain = _python("import weasyprint\n" + _LOADED_LIBRARIES)
+    assert ours.returncode == 0 and plain.returncode == 0, ours.stderr + plain.stderr
+    assert "libpango-1.0" in ours.stdout and ours.stdout == plain.stdout
+
+
+@needs_pdf
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sonames are Linux's")
+def test_weasyprint_is_imported_as_usual_when_a_soname_does_not_load() -> None:
+    """A system whose libraries load only through ``find_library``: the first import fails (its
+    message not shown), the usual one follows, and WeasyPrint works."""
+    done = _python(
+        "import ctypes.util, cffi\n"
+        "from advisor.report import pdf\n"
+        "dlopen = cffi.FFI.dlopen\n"
+        "def picky(ffi, name, flags=0):\n"
+        "    if ctypes.util.find_library is pdf._no_library:\n"
+        "        raise OSError(f'cannot load library {name!r}')\n"
+        "    return dlopen(ffi, name, flags)\n"
+        "cffi.FFI.dlopen = picky\n"
+        "weasyprint = pdf._weasyprint()\n"
+        "assert weasyprint.HTML(string='<p>x</p>').write_pdf().startswith(b'%PDF-')\n"
+        "assert ctypes.util.find_library is not pdf._no_library\n"
+        "print('ok')\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"  # WeasyPrint's message on the failed first import is not shown
 
 
 def test_pdf_worker_without_an_interpreter_lays_out_here(
