@@ -25,7 +25,7 @@ from advisor.optimize.mandate import Mandate, Objective
 from advisor.optimize.pieces import summing_matrix
 from advisor.optimize.problem import Account, ProblemData
 
-cp = deferred()  # imported at first use, without scipy.stats: see advisor/optimize/cvxpy_import.py
+cp = deferred()  # imported at first use, without modules advisor never uses: see cvxpy_import.py
 
 OFF = 1e4  # the value of a limit that is built but switched off (no measure reaches it)
 TE_SCALE = 1e4  # TE^2 ~ 1e-4: scale so that Clarabel's absolute gap is negligible
