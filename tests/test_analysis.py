@@ -6,8 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_holdings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor.analytics.analysis import analyze
+from advisor.analytics.concentration import active_share, align
 from advisor.errors import InputError
 from advisor.market.snapshot import DEFAULT_MEGACAPS
 
@@ -225,3 +228,25 @@ def test_groups_come_in_one_fixed_order(market) -> None:  # noqa: ANN001
     ]  # fmt: skip
     given = analyze(h, market, megacaps=["TSLA", "GOOG", "NVDA"]).concentration.megacaps
     assert list(given.index) == ["TSLA", "GOOGL", "NVDA"]  # the user's order; GOOG -> GOOGL
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from("ABCDEFGH"), st.floats(0, 1), max_size=6),
+    st.dictionaries(st.sampled_from("CDEFGHIJ"), st.floats(0, 1), max_size=6),
+    st.sampled_from([object, "str"]),
+    st.sampled_from([object, "str"]),
+)
+def test_align_is_pandas_align(portfolio: dict, benchmark: dict, p_text: object,
+                               b_text: object) -> None:  # fmt: skip
+    """concentration.align: the union of labels, the benchmark's first, 0 where one has none;
+    the same values as pandas' own align, whatever the labels' text type (object or pandas'
+    Arrow-backed str)."""
+    p = pd.Series(portfolio, dtype=float, index=pd.Index(list(portfolio), dtype=p_text))
+    b = pd.Series(benchmark, dtype=float, index=pd.Index(list(benchmark), dtype=b_text))
+    pa, ba = align(p, b)
+    assert list(pa.index) == list(b.index) + [t for t in p.index if t not in benchmark]
+    assert list(ba.index) == list(pa.index)
+    ep, eb = p.align(b, fill_value=0.0)
+    assert pa.to_dict() == ep.to_dict() and ba.to_dict() == eb.to_dict()
+    assert active_share(p, b) == pytest.approx(0.5 * float(np.abs(ep - eb).sum()))

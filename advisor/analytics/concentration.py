@@ -113,12 +113,13 @@ def align(portfolio: pd.Series, benchmark: pd.Series) -> tuple[pd.Series, pd.Ser
     others), 0 where one has none.
 
     The same as ``portfolio.align(benchmark, fill_value=0.0)`` for unique labels, several
-    times faster for a few holdings against a benchmark of hundreds of companies (an analysis
-    aligns a dozen times).
+    times faster for a few holdings against a benchmark of hundreds of companies.
     """
     if not (portfolio.index.is_unique and benchmark.index.is_unique):
         return portfolio.align(benchmark, fill_value=0.0)
-    extra = portfolio.index[~portfolio.index.isin(benchmark.index)]
+    # the benchmark's hash table, not Index.isin: with pandas' Arrow-backed text, isin turns each
+    # of the benchmark's labels into an Arrow scalar in Python (4 ms a call against 500 names)
+    extra = portfolio.index[benchmark.index.get_indexer(portfolio.index) < 0]
     union = benchmark.index.append(extra) if len(extra) else benchmark.index
     return portfolio.reindex(union, fill_value=0.0), benchmark.reindex(union, fill_value=0.0)
 
