@@ -87,7 +87,6 @@ def wash_sale_conflicts(
     Returns :data:`CONFLICT_COLUMNS`; ``lost_for_good`` when the purchase is in a non-taxable
     account. An empty table means no conflict.
     """
-    table = table or default_table()
     day = pd.Timestamp(trade_date).normalize()
     held = lots.assign(shares=_unsold(lots, sales))
     recent = _recent_lots(held[held["shares"] > 1e-9], day)
@@ -96,6 +95,7 @@ def wash_sale_conflicts(
     taxable = set(accounts.loc[accounts["type"].eq(TAXABLE), "id"].astype(str)) if accounts is not None else None  # fmt: skip
     rows = []
     for loss in _losses(sales, accounts).itertuples():
+        table = table or default_table()  # at the first loss: most proposals sell none
         group = table.group(loss.ticker)
         for kind, other in others:
             if other.ticker not in group.members or other.shares <= 0:
@@ -129,11 +129,11 @@ def recent_purchase_flags(
 
     Columns ``account, ticker, loss, recent_account, recent_ticker, recent_acquired, message``.
     """
-    table = table or default_table()
     day = pd.Timestamp(trade_date).normalize()
     recent = _recent_lots(lots, day)
     rows = []
     for loss in _losses(sales, accounts).itertuples():
+        table = table or default_table()  # at the first loss: most proposals sell none
         group = table.group(loss.ticker)
         for lot in recent[recent["ticker"].isin(group.members)].itertuples():
             rows.append({
