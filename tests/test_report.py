@@ -261,7 +261,7 @@ def test_pdf_worker_passes_on_weasyprints_warnings(
 
 
 _LOADED_LIBRARIES = (
-    "import re, sys\n"
+    "import re\n"
     "libs = re.findall(r'/(lib(?:pango|gobject|harfbuzz|fontconfig)[^/\\s]*)',"
     " open('/proc/self/maps').read())\n"
     "print(sorted(set(libs)))\n"
